@@ -1,0 +1,152 @@
+"""The `gmg` command: a thin shell over build, validate, query and serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_CANNOT_RUN
+    return args.run(args)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gmg", description="Global migration governors: build, validate, query and serve the knowledge graph.")
+    parser.add_argument("--version", action="version", version=f"gmg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("build", help="parse, validate and load the store; fail on any error or shape violation")
+    p.add_argument("--store", type=Path, metavar="DIR", help="build an on-disk store in DIR (default: in memory)")
+    p.add_argument("--strict", action="store_true", help="fail on shape warnings too")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("validate", help="validate the data (plus any extra Turtle files) against the shapes")
+    p.add_argument("extra", nargs="*", type=Path, metavar="EXTRA.ttl", help="more instance data to validate with the graph")
+    p.add_argument("--format", choices=("text", "turtle"), default="text", help="text report or sh:ValidationReport in Turtle")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("query", help="run a SPARQL query against the graph and print the answer")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("query", nargs="?", help="the SPARQL query text")
+    src.add_argument("-f", "--file", type=Path, metavar="FILE.rq", help="read the query from a file")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--store", type=Path, metavar="DIR", help="use (or build) the on-disk store in DIR")
+    p.set_defaults(run=cmd_query)
+
+    p = sub.add_parser("serve", help="serve the SPARQL endpoint and linked-data pages")
+    p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="TCP port (default 8000)")
+    p.add_argument("--store", type=Path, metavar="DIR", help="keep the store on disk in DIR (default: in memory)")
+    p.add_argument("--base-iri", help="base of the published IRIs")
+    p.add_argument("--public-url", help="the URL clients use to reach this server")
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def _fail(message: str, code: int = EXIT_CANNOT_RUN) -> int:
+    print(f"gmg: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_build(args) -> int:
+    from .build import BuildError, build
+    from .sources import SourceError
+
+    try:
+        result = build(store_path=args.store, strict=args.strict)
+    except SourceError as err:
+        return _fail(str(err))
+    except BuildError as err:
+        print(err.report.render() if err.report else "", file=sys.stderr)
+        return _fail(str(err), EXIT_FAILED)
+    for name, graph in result.sources.graphs.items():
+        print(f"{name}: {len(graph)} triples")
+    print(result.report.render())
+    where = f"on disk in {args.store}" if args.store else "in memory"
+    print(f"store: {len(result.store)} quads {where}")
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from rdflib import Graph
+
+    from .sources import SourceError, load_sources, parse_turtle
+    from .validate import validate
+
+    try:
+        sources = load_sources()
+        extra = Graph()
+        for path in args.extra:
+            parse_turtle(path, extra)
+    except SourceError as err:
+        return _fail(str(err))
+    report = validate(sources, extra)
+    if args.format == "turtle":
+        sys.stdout.write(report.graph.serialize(format="turtle"))
+    else:
+        print(report.render())
+    return EXIT_FAILED if report.failed(args.strict) else EXIT_OK
+
+
+def cmd_query(args) -> int:
+    from .build import open_store
+    from .query import QueryError, execute
+    from .sources import SourceError
+    from .table import render_table
+
+    try:
+        text = args.file.read_text(encoding="utf-8") if args.file else args.query
+    except OSError as err:
+        return _fail(f"cannot read {args.file}: {err}")
+    try:
+        store = open_store(store_path=args.store)
+    except SourceError as err:
+        return _fail(str(err))
+    try:
+        if args.format == "table":
+            sys.stdout.write(render_table(store, text))
+        else:
+            answer = execute(store, text, format=args.format if args.format != "json" else None,
+                             accept="application/sparql-results+json, text/turtle;q=0.9")
+            sys.stdout.write(answer.body.decode("utf-8"))
+    except QueryError as err:
+        return _fail(str(err), EXIT_FAILED)
+    except Exception as err:  # NotAcceptable: e.g. csv for a CONSTRUCT
+        return _fail(str(err), EXIT_FAILED)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from .settings import Settings
+    from .sources import SourceError
+    from .web import create_app
+
+    settings = Settings.from_env(host=args.host, port=args.port, store=args.store,
+                                 base_iri=args.base_iri, public_url=args.public_url)
+    print("gmg serve with settings:\n" + settings.describe(), flush=True)
+    try:
+        app = create_app(settings)
+    except SourceError as err:
+        return _fail(str(err))
+    if settings.store is None:
+        print("store: in memory (rebuilt from the source files at every start)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

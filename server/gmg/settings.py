@@ -1,0 +1,51 @@
+"""Server settings: one typed table that is also the documentation (flags, env vars, defaults)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .iris import BASE
+
+
+def setting(default, help: str, env: str | None = None, flag: str | None = None):
+    return field(default=default, metadata={"help": help, "env": env, "flag": flag})
+
+
+@dataclass
+class Settings:
+    host: str = setting("127.0.0.1", "Interface to listen on.", "GMG_HOST", "--host")
+    port: int = setting(8000, "TCP port to listen on.", "GMG_PORT", "--port")
+    store: Path | None = setting(
+        None, "Keep the store on disk in this folder (default: in memory).", "GMG_STORE", "--store")
+    base_iri: str = setting(
+        BASE, "Base of the published IRIs; relative IRIs in queries resolve against it.",
+        "GMG_BASE_IRI", "--base-iri")
+    public_url: str | None = setting(
+        None, "The URL clients use to reach the server, when behind a proxy.", "GMG_PUBLIC_URL", "--public-url")
+    max_query_bytes: int = setting(
+        256 * 1024, "Largest accepted query text, in bytes.", "GMG_MAX_QUERY_BYTES", "--max-query-bytes")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then environment variables, then explicit overrides (CLI flags)."""
+        values = {}
+        for f in fields(cls):
+            env = f.metadata.get("env")
+            if env and env in os.environ:
+                values[f.name] = _convert(f, os.environ[env])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def describe(self) -> str:
+        """One line per setting, printed at start."""
+        return "\n".join(f"  {f.name} = {getattr(self, f.name)!r}" for f in fields(self))
+
+
+def _convert(f, raw: str):
+    if f.type in ("int", int):
+        return int(raw)
+    if "Path" in str(f.type):
+        return Path(raw)
+    return raw

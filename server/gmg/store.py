@@ -1,0 +1,104 @@
+"""Stage 3: the triple store (embedded pyoxigraph), a rebuildable cache of the sources.
+
+Four verbs mirror pyoxigraph's Store: query, update, load, dump. The default graph
+of a query is the store's default graph plus every named graph except the shapes
+and metadata graphs (reachable by name only). pyoxigraph's union-default option
+ignores FROM and refuses `default_graph`, so the dataset is built explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .iris import NAME_ONLY_GRAPHS
+from .sources import Sources
+
+BUILD_INFO = "build.json"  # beside the RocksDB folder: which sources the store holds
+
+
+class GraphStore:
+    """An embedded store: in memory (path None) or on disk under `path`."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path else None
+        if self.path is None:
+            self._store = ox.Store()
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path / "oxigraph"))
+
+    # -- loading -------------------------------------------------------------
+    def load_sources(self, sources: Sources) -> None:
+        """Replace the whole content with the parsed sources."""
+        self._store.clear()
+        for name, graph in sources.graphs.items():
+            self.load_graph(graph, str(name))
+        self._store.flush()
+        self._write_build_info({"digest": sources.digest, "triples": len(self)})
+
+    def load_graph(self, graph: Graph, name: str) -> None:
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+
+    def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> None:
+        self._store.load(data, format=format, to_graph=ox.NamedNode(graph))
+
+    # -- reading -------------------------------------------------------------
+    def query(
+        self,
+        text: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        use_query_dataset: bool = False,
+        base_iri: str | None = None,
+    ):
+        """Run a SPARQL query; returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples.
+
+        Protocol dataset parameters win over the query's FROM; without either,
+        the gmg default dataset applies (see module doc).
+        """
+        if default_graph_uris is not None or named_graph_uris is not None:
+            default = [ox.NamedNode(u) for u in default_graph_uris or []]
+            named = [ox.NamedNode(u) for u in named_graph_uris or []]
+            return self._store.query(text, base_iri=base_iri, default_graph=default, named_graphs=named)
+        if use_query_dataset:
+            return self._store.query(text, base_iri=base_iri)
+        return self._store.query(text, base_iri=base_iri, default_graph=self.default_dataset())
+
+    def default_dataset(self) -> list:
+        graphs: list = [ox.DefaultGraph()]
+        graphs += [g for g in self._store.named_graphs() if g.value not in NAME_ONLY_GRAPHS]
+        return graphs
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def update(self, text: str, *, base_iri: str | None = None) -> None:
+        self._store.update(text, base_iri=base_iri)
+
+    def dump(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> bytes:
+        return self._store.dump(format=format)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # -- the cache key ----------------------------------------------------------
+    def build_info(self) -> dict:
+        if self.path is None or not (self.path / BUILD_INFO).exists():
+            return getattr(self, "_memory_info", {})
+        return json.loads((self.path / BUILD_INFO).read_text())
+
+    def holds(self, sources: Sources) -> bool:
+        """True when the store was built from exactly these source files."""
+        return self.build_info().get("digest") == sources.digest and len(self) > 0
+
+    def _write_build_info(self, info: dict) -> None:
+        if self.path is None:
+            self._memory_info = info
+        else:
+            (self.path / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n")

@@ -1,0 +1,132 @@
+"""Stage 2: SHACL validation of the instance data, with a report people can act on.
+
+Runs without RDFS inference: the instances state each individual's most specific
+type, and the ontology is given as `ont_graph` only for the class hierarchy. With
+inference on, a range axiom would type every funder as an agent and a "funder is
+an agent" shape could never fire.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from .sources import Sources
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class Result:
+    severity: str  # "Violation" | "Warning" | "Info"
+    focus: Node
+    path: Node | None
+    value: Node | None
+    message: str
+    shape: Node | None
+
+
+@dataclass
+class Report:
+    """The outcome of one validation run."""
+
+    conforms: bool
+    results: list[Result]
+    graph: Graph  # the standard sh:ValidationReport
+    labels: dict[Node, str] = field(default_factory=dict)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """Violations fail; warnings fail too when strict."""
+        return bool(self.violations) or (strict and self.count("Warning") > 0)
+
+    def label(self, node: Node | None) -> str:
+        if node is None:
+            return "-"
+        name = self.labels.get(node)
+        shown = node.n3() if not isinstance(node, URIRef) else f"<{node}>"
+        return f"{shown} ({name})" if name else shown
+
+    def render(self) -> str:
+        """Plain text grouped by focus node: what is wrong, where, and which shape says so."""
+        if not self.results:
+            return "Validation: the data conforms to the shapes."
+        by_focus: dict[Node, list[Result]] = defaultdict(list)
+        for result in self.results:
+            by_focus[result.focus].append(result)
+        lines = [
+            f"Validation: {self.count('Violation')} violation(s), "
+            f"{self.count('Warning')} warning(s), {self.count('Info')} info"
+        ]
+        for focus in sorted(by_focus, key=str):
+            lines.append("")
+            lines.append(self.label(focus))
+            for r in sorted(by_focus[focus], key=lambda r: (r.severity, str(r.path))):
+                lines.append(f"  {r.severity}: {r.message}")
+                if r.path is not None:
+                    lines.append(f"    property: {self.label(r.path)}")
+                if r.value is not None:
+                    lines.append(f"    value:    {r.value.n3() if isinstance(r.value, Literal) else self.label(r.value)}")
+                lines.append(f"    shape:    {self.label(r.shape)}")
+        return "\n".join(lines)
+
+
+def validate(sources: Sources, extra: Graph | None = None) -> Report:
+    """Validate the instances (plus any extra data) against the shapes and ontology."""
+    data = Graph()
+    for triple in sources.instances:
+        data.add(triple)
+    if extra is not None:
+        for triple in extra:
+            data.add(triple)
+    return validate_graph(data, sources.shapes, sources.ontology)
+
+
+def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
+    conforms, report_graph, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    results = [_result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
+    labels = _labels(results, data, ontology, shapes)
+    return Report(conforms=bool(conforms), results=results, graph=report_graph, labels=labels)
+
+
+def _result(g: Graph, node: Node) -> Result:
+    message = g.value(node, SH.resultMessage)
+    return Result(
+        severity=SEVERITIES.get(g.value(node, SH.resultSeverity), "Violation"),
+        focus=g.value(node, SH.focusNode),
+        path=g.value(node, SH.resultPath),
+        value=g.value(node, SH.value),
+        message=str(message) if message is not None else "constraint not met",
+        shape=g.value(node, SH.sourceShape),
+    )
+
+
+def _labels(results: list[Result], *graphs: Graph) -> dict[Node, str]:
+    """English (or any) labels of the nodes a report names, for readable output."""
+    wanted = {n for r in results for n in (r.focus, r.path, r.value, r.shape) if isinstance(n, URIRef)}
+    labels: dict[Node, str] = {}
+    for node in wanted:
+        for graph in graphs:
+            found = sorted(graph.objects(node, RDFS.label), key=lambda l: getattr(l, "language", None) != "en")
+            if found:
+                labels[node] = str(found[0])
+                break
+    return labels

@@ -1,0 +1,60 @@
+"""The `gmg` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+GMG = [sys.executable, "-m", "gmg.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*GMG, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_query_prints_expected_rows_as_table():
+    result = run("query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                 "SELECT ?label WHERE { <https://w3id.org/gmg/id/carmp> rdfs:label ?label }")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].strip() == "label"
+    assert "Central Asian Regional Migration Programme" in lines[2]
+    assert lines[-1] == "(1 row)"
+
+
+def test_query_from_file_as_json(tmp_path):
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?io WHERE { ?io a <https://w3id.org/gmg/ontology#InternationalOrganization> }")
+    result = run("query", "-f", str(query), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    found = {b["io"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]}
+    assert {"https://w3id.org/gmg/id/world-bank", "https://w3id.org/gmg/id/iom"} <= found
+
+
+def test_query_csv():
+    result = run("query", "SELECT ?x WHERE { VALUES ?x { 1 2 } }", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["x", "1", "2"]
+
+
+def test_bad_query_exits_nonzero_with_message():
+    result = run("query", "SELECT WHERE {")
+    assert result.returncode == 1
+    assert "SPARQL syntax error" in result.stderr
+
+
+def test_validate_passes_on_real_data_and_fails_on_a_bad_extra_file(tmp_path):
+    ok = run("validate")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "conforms" in ok.stdout
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://w3id.org/gmg/id/someone> a <https://w3id.org/gmg/ontology#Person> .\n")
+    bad = run("validate", str(extra))
+    assert bad.returncode == 1
+    assert "https://w3id.org/gmg/id/someone" in bad.stdout
+    assert "English label" in bad.stdout
+    turtle = run("validate", str(extra), "--format", "turtle")
+    assert "ValidationReport" in turtle.stdout
