@@ -1,0 +1,31 @@
+"""The source article as tests read it: located beside the checkout, normalised for quote matching."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE_NAME = "korneev-2017-global-migration-governors.md"
+
+
+def article_path() -> Path:
+    """$GMG_SOURCE_ARTICLE, else the shared source folder next to the checkout."""
+    if os.environ.get("GMG_SOURCE_ARTICLE"):
+        return Path(os.environ["GMG_SOURCE_ARTICLE"])
+    return ROOT.parent / "shared" / "source" / ARTICLE_NAME
+
+
+def normalise(text: str) -> str:
+    """What quote matching compares: no note markers, no markdown emphasis or escapes, single spaces."""
+    text = re.sub(r"<sup>.*?</sup>", "", text)
+    text = text.replace("*", "")
+    text = re.sub(r"\\([$_\[\]#])", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def article_text() -> str:
+    return normalise(article_path().read_text(encoding="utf-8"))
