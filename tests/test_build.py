@@ -79,7 +79,7 @@ def test_shape_violation_fails_the_build(data_copy):
 
 
 def test_on_disk_store_is_reused_when_sources_are_unchanged(tmp_path):
-    from gmg.build import open_store
+    from gmg.store import open_store
 
     first = open_store(store_path=tmp_path / "store")
     count = len(first)

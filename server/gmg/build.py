@@ -35,16 +35,3 @@ def build(data: DataDir | None = None, store_path: Path | None = None, *, strict
     store = GraphStore(store_path)
     store.load_sources(sources)
     return Build(sources, report, store)
-
-
-def open_store(data: DataDir | None = None, store_path: Path | None = None) -> GraphStore:
-    """The store to serve: reuse an on-disk store built from the same sources, else load it.
-
-    Serving never runs the validator or a reasoner (that is `gmg build`), so it
-    starts in seconds and needs no Java.
-    """
-    sources = load_sources(data)
-    store = GraphStore(store_path)
-    if not store.holds(sources):
-        store.load_sources(sources)
-    return store

@@ -10,6 +10,12 @@ from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 
+# `gmg query --format` -> what to accept (graph answers fall back to Turtle / JSON-LD)
+CLI_ACCEPT = {
+    "json": "application/sparql-results+json, application/ld+json;q=0.9",
+    "csv": "text/csv",
+}
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
@@ -51,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, metavar="DIR", help="keep the store on disk in DIR (default: in memory)")
     p.add_argument("--base-iri", help="base of the published IRIs")
     p.add_argument("--public-url", help="the URL clients use to reach this server")
+    p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="time limit of one query (default 10)")
+    p.add_argument("--max-rows", type=int, help="most rows in a SELECT answer (default 100000)")
     p.set_defaults(run=cmd_serve)
     return parser
 
@@ -101,8 +109,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from .build import open_store
-    from .query import QueryError, execute
+    from .store import open_store
+    from .formats import NotAcceptable
+    from .query import QueryError, QueryRequest, execute
     from .sources import SourceError
     from .table import render_table
 
@@ -118,13 +127,12 @@ def cmd_query(args) -> int:
         if args.format == "table":
             sys.stdout.write(render_table(store, text))
         else:
-            answer = execute(store, text, format=args.format if args.format != "json" else None,
-                             accept="application/sparql-results+json, text/turtle;q=0.9")
-            sys.stdout.write(answer.body.decode("utf-8"))
+            _, body = execute(store, QueryRequest(text, accept=CLI_ACCEPT[args.format], max_rows=10**9))
+            sys.stdout.write(body.decode("utf-8"))
     except QueryError as err:
         return _fail(str(err), EXIT_FAILED)
-    except Exception as err:  # NotAcceptable: e.g. csv for a CONSTRUCT
-        return _fail(str(err), EXIT_FAILED)
+    except NotAcceptable as err:
+        return _fail(f"--format {args.format} does not fit this query's answer. {err}", EXIT_FAILED)
     return EXIT_OK
 
 
@@ -132,16 +140,13 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from .settings import Settings
-    from .sources import SourceError
     from .web import create_app
 
-    settings = Settings.from_env(host=args.host, port=args.port, store=args.store,
-                                 base_iri=args.base_iri, public_url=args.public_url)
+    settings = Settings.from_env(host=args.host, port=args.port, store=args.store, base_iri=args.base_iri,
+                                 public_url=args.public_url, query_timeout=args.query_timeout,
+                                 max_rows=args.max_rows)
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
-    try:
-        app = create_app(settings)
-    except SourceError as err:
-        return _fail(str(err))
+    app = create_app(settings)
     if settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

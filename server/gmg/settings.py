@@ -26,6 +26,15 @@ class Settings:
         None, "The URL clients use to reach the server, when behind a proxy.", "GMG_PUBLIC_URL", "--public-url")
     max_query_bytes: int = setting(
         256 * 1024, "Largest accepted query text, in bytes.", "GMG_MAX_QUERY_BYTES", "--max-query-bytes")
+    max_body_bytes: int = setting(
+        1024 * 1024, "Largest accepted request body (query, update, upload), in bytes.",
+        "GMG_MAX_BODY_BYTES", "--max-body-bytes")
+    query_timeout: float = setting(
+        10.0, "Time limit of one query, in seconds; a query past it is stopped with 503.",
+        "GMG_QUERY_TIMEOUT", "--query-timeout")
+    max_rows: int = setting(
+        100_000, "Most rows a SELECT answer carries; a longer answer is cut and marked "
+        "with the header Gmg-Results-Truncated: true.", "GMG_MAX_ROWS", "--max-rows")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -46,6 +55,8 @@ class Settings:
 def _convert(f, raw: str):
     if f.type in ("int", int):
         return int(raw)
+    if f.type in ("float", float):
+        return float(raw)
     if "Path" in str(f.type):
         return Path(raw)
     return raw

@@ -87,21 +87,20 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
-def load_sources(data: DataDir | None = None, extra_instances: list[Path] = ()) -> Sources:
-    """Parse ontology/, instances/ and shapes/ (plus any extra instance files)."""
+def source_files(data: DataDir | None = None) -> list[tuple[Path, URIRef]]:
+    """Every source file with the named graph it belongs to, in a stable order."""
     data = data or default_data_dir()
-    graphs: dict[URIRef, Graph] = {}
-    files: list[Path] = []
-    for folder, name in SOURCE_GRAPHS.items():
-        graph = Graph(identifier=name)
-        folder_files = data.files(folder)
-        if folder == "instances":
-            folder_files = folder_files + [Path(p) for p in extra_instances]
-        for path in folder_files:
-            parse_turtle(path, graph)
-            files.append(path)
-        graphs[name] = graph
-    return Sources(graphs=graphs, files=files, digest=digest_files(files))
+    return [(path, name) for folder, name in SOURCE_GRAPHS.items() for path in data.files(folder)]
+
+
+def load_sources(data: DataDir | None = None) -> Sources:
+    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each."""
+    graphs: dict[URIRef, Graph] = {name: Graph(identifier=name) for name in SOURCE_GRAPHS.values()}
+    files = source_files(data)
+    for path, name in files:
+        parse_turtle(path, graphs[name])
+    paths = [path for path, _ in files]
+    return Sources(graphs=graphs, files=paths, digest=digest_files(paths))
 
 
 def digest_files(files: list[Path]) -> str:

@@ -15,7 +15,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .iris import NAME_ONLY_GRAPHS
-from .sources import Sources
+from .paths import DataDir
+from .sources import SourceError, Sources, digest_files, source_files
 
 BUILD_INFO = "build.json"  # beside the RocksDB folder: which sources the store holds
 
@@ -39,6 +40,18 @@ class GraphStore:
             self.load_graph(graph, str(name))
         self._store.flush()
         self._write_build_info({"digest": sources.digest, "triples": len(self)})
+
+    def load_files(self, files: list[tuple[Path, str]], digest: str) -> None:
+        """Replace the whole content with the source files, parsed by pyoxigraph (fast)."""
+        self._store.clear()
+        for path, name in files:
+            try:
+                self._store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(name)),
+                                      base_iri=path.resolve().as_uri())
+            except SyntaxError as err:
+                raise SourceError(path, err.lineno or 0, err.offset or 0, f"Turtle syntax error: {err}") from err
+        self._store.flush()
+        self._write_build_info({"digest": digest, "triples": len(self)})
 
     def load_graph(self, graph: Graph, name: str) -> None:
         data = graph.serialize(format="nt", encoding="utf-8")
@@ -93,12 +106,26 @@ class GraphStore:
             return getattr(self, "_memory_info", {})
         return json.loads((self.path / BUILD_INFO).read_text())
 
-    def holds(self, sources: Sources) -> bool:
-        """True when the store was built from exactly these source files."""
-        return self.build_info().get("digest") == sources.digest and len(self) > 0
+    def holds(self, digest: str) -> bool:
+        """True when the store was built from exactly the source files with this digest."""
+        return self.build_info().get("digest") == digest and len(self) > 0
 
     def _write_build_info(self, info: dict) -> None:
         if self.path is None:
             self._memory_info = info
         else:
             (self.path / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n")
+
+
+def open_store(data: DataDir | None = None, store_path: Path | None = None) -> GraphStore:
+    """The store to serve: reuse an on-disk store built from the same files, else load them.
+
+    Serving never runs the validator or a reasoner (that is `gmg build`), so it
+    starts in seconds and needs no Java.
+    """
+    files = source_files(data)
+    digest = digest_files([path for path, _ in files])
+    store = GraphStore(store_path)
+    if not store.holds(digest):
+        store.load_files(files, digest)
+    return store

@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from .. import __version__
-from ..build import open_store
-from ..paths import DataDir
+from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
-from ..store import GraphStore
 from .sparql import sparql_router
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None,
-               data: DataDir | None = None) -> FastAPI:
-    """Build the app; loads the store from the sources unless one is given."""
+def create_app(settings: Settings | None = None, data_root: str | None = None) -> FastAPI:
+    """Build the app; the query engine process starts with the app and stops with it."""
     settings = settings or Settings()
-    store = store if store is not None else open_store(data, settings.store)
-    app = FastAPI(title="gmg", version=__version__, docs_url="/api", redoc_url=None)
+    engine = EngineSupervisor(
+        EngineConfig(store_path=str(settings.store) if settings.store else None, data_root=data_root),
+        timeout=settings.query_timeout,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+
+    app = FastAPI(title="gmg", version=__version__, docs_url="/api", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
-    app.state.store = store
-    app.include_router(sparql_router(settings, store))
+    app.state.engine = engine
+    app.include_router(sparql_router(settings, engine))
 
     @app.get("/health")
-    def health() -> JSONResponse:
-        return JSONResponse({"status": "ok", "triples": len(store), "version": __version__})
+    async def health() -> JSONResponse:
+        info = await engine.engine_info()
+        return JSONResponse({
+            "status": "ok", "triples": info["triples"], "version": __version__,
+            "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,
+                       "timeouts": engine.stats.timeouts, "retried": engine.stats.retried},
+        })
 
     return app

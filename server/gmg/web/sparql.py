@@ -1,21 +1,21 @@
-"""/sparql: the SPARQL 1.1 Protocol query operation."""
+"""/sparql: the SPARQL 1.1 Protocol query operation, answered by the engine process."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
-from ..formats import NotAcceptable
-from ..query import Dataset, QueryError, execute
+from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..query import Dataset, QueryRequest
 from ..service_description import service_description
 from ..settings import Settings
-from ..store import GraphStore
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
+RETRY_AFTER = "2"
 
 
 class ProtocolError(Exception):
@@ -24,13 +24,13 @@ class ProtocolError(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-def sparql_router(settings: Settings, store: GraphStore) -> APIRouter:
+def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
 
     @router.get("/sparql")
     async def sparql_get(request: Request) -> Response:
         if not request.url.query:
-            return describe_service(request, settings, store)
+            return await describe_service(request)
         params = parse_qs(request.url.query, keep_blank_values=True)
         return await answer(request, params, None)
 
@@ -39,9 +39,9 @@ def sparql_router(settings: Settings, store: GraphStore) -> APIRouter:
         content_type = request.headers.get("content-type", "")
         media, _, parameters = content_type.partition(";")
         media = media.strip().lower()
-        body = await request.body()
         params = parse_qs(request.url.query, keep_blank_values=True)
         try:
+            body = await read_body(request, settings.max_body_bytes)
             if media == FORM:
                 params = {**params, **parse_qs(body.decode("utf-8"), keep_blank_values=True)}
                 return await answer(request, params, None)
@@ -61,24 +61,27 @@ def sparql_router(settings: Settings, store: GraphStore) -> APIRouter:
     async def answer(request: Request, params: dict[str, list[str]], body_query: str | None) -> Response:
         try:
             text = _the_query(params, body_query)
-            dataset = Dataset(
-                default_graph_uris=params.get("default-graph-uri"),
-                named_graph_uris=params.get("named-graph-uri"),
-            )
-            fmt = (params.get("format") or [None])[0]
-            result = await run_in_threadpool(
-                execute, store, text, dataset=dataset, base_iri=settings.base_iri,
-                accept=request.headers.get("accept"), format=fmt,
+            query = QueryRequest(
+                text=text,
+                dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
+                                named_graph_uris=params.get("named-graph-uri")),
+                base_iri=settings.base_iri,
+                accept=request.headers.get("accept"),
+                format=(params.get("format") or [None])[0],
                 has_dataset_clause=_has_dataset_clause(text),
+                max_rows=settings.max_rows,
             )
+            result = await engine.query(query)
         except ProtocolError as err:
             return _error(err)
-        except QueryError as err:
-            return _error(ProtocolError(400, str(err)))
-        except NotAcceptable as err:
-            return _error(ProtocolError(406, str(err)))
-        return Response(result.body, media_type=result.format.content_type,
-                        headers={"Vary": "Accept", **result.headers})
+        except EngineFailure as err:
+            return _error(ProtocolError(err.status, err.message))
+        except QueryTimeout as err:
+            return _error(ProtocolError(503, str(err), {"Retry-After": RETRY_AFTER}))
+        except EngineBusy as err:
+            return _error(ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": RETRY_AFTER}))
+        headers = {"Vary": "Accept", **result.head.headers}
+        return StreamingResponse(result.body, media_type=result.head.format.content_type, headers=headers)
 
     def _the_query(params: dict[str, list[str]], body_query: str | None) -> str:
         queries = params.get("query", [])
@@ -97,18 +100,34 @@ def sparql_router(settings: Settings, store: GraphStore) -> APIRouter:
             raise ProtocolError(413, f"The query is longer than the limit of {settings.max_query_bytes} bytes.")
         return text
 
+    async def describe_service(request: Request) -> Response:
+        if settings.public_url:
+            endpoint = settings.public_url.rstrip("/") + "/sparql"
+        else:
+            endpoint = str(request.url)
+        info = await engine.engine_info()
+        body = service_description(endpoint, info["named_graphs"])
+        return Response(body, media_type="text/turtle; charset=utf-8", headers={"Vary": "Accept"})
+
     return router
 
 
-def describe_service(request: Request, settings: Settings, store: GraphStore) -> Response:
-    endpoint = settings.public_url.rstrip("/") + "/sparql" if settings.public_url else str(request.url)
-    body = service_description(endpoint, store.named_graphs())
-    return Response(body, media_type="text/turtle; charset=utf-8", headers={"Vary": "Accept"})
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _has_dataset_clause(text: str) -> bool:
     # Placeholder until the lexer-level guard lands: a FROM keyword anywhere.
-    import re
     return re.search(r"\bFROM\b", text, re.IGNORECASE) is not None
 
 

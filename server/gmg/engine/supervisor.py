@@ -1,0 +1,280 @@
+"""The server side of the engine: send requests, enforce the time limit, replace a stuck engine.
+
+One engine process answers queries in threads (pyoxigraph releases the GIL while
+it evaluates, so a trivial query answers while a runaway one runs). When a query
+passes the time limit the engine is killed (the only way to stop pyoxigraph),
+a new one is started, and the reads that were in flight on the old engine and
+had not started their answer are sent again: they are retried, not failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import AsyncIterator
+
+from ..formats import FORMATS, Format
+from ..query import Head, QueryRequest
+from . import worker
+from .worker import EngineConfig
+
+log = logging.getLogger("gmg.engine")
+FORMAT_BY_NAME = {f.name: f for f in FORMATS}
+MAX_ATTEMPTS = 2  # a read is sent to at most two engines
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit; the engine was replaced."""
+
+
+class EngineStartError(Exception):
+    """The engine could not load the store (e.g. a syntax error in a source file)."""
+
+
+class EngineBusy(Exception):
+    """Too many requests are waiting; try again later."""
+
+
+class EngineFailure(Exception):
+    """The engine failed on this request (status and message for the client)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass
+class _Pending:
+    request: QueryRequest
+    events: asyncio.Queue
+    deadline: float
+    started: bool = False  # the head reached us: from now on it cannot be retried
+    attempts: int = 1
+    generation: int = 0
+
+
+@dataclass
+class Answer:
+    head: Head
+    body: AsyncIterator[bytes]
+
+
+@dataclass
+class EngineStats:
+    restarts: int = 0
+    timeouts: int = 0
+    retried: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+class EngineSupervisor:
+    def __init__(self, config: EngineConfig, *, timeout: float = 10.0, max_active: int = 8,
+                 max_waiting: int = 64, queue_timeout: float = 5.0):
+        self.config = config
+        self.timeout = timeout
+        self.queue_timeout = queue_timeout
+        self.max_waiting = max_waiting
+        self.stats = EngineStats()
+        self._slots = asyncio.Semaphore(max_active)
+        self._waiting = 0
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._info_waiters: dict[int, asyncio.Future] = {}
+        self._generation = 0
+        self._process = None
+        self._conn = None
+        self._ready: asyncio.Future | None = None
+        self._restart_lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.info: dict = {}
+
+    # -- life cycle ----------------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self._spawn()
+
+    async def stop(self) -> None:
+        self._kill()
+
+    async def _spawn(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=True)
+        self._generation += 1
+        generation = self._generation
+        self._ready = self._loop.create_future()
+        process = ctx.Process(target=worker.main, args=(child, self.config), name="gmg-engine", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        threading.Thread(target=self._read, args=(parent, generation), name="gmg-engine-reader",
+                         daemon=True).start()
+        self.info = await self._ready
+        log.info("engine %s ready (pid %s, %s triples)", generation, process.pid, self.info.get("triples"))
+
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.is_alive():
+            process.kill()
+            process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def _replace(self, reason: str, generation: int) -> None:
+        """Kill the engine `generation`, start another, and resend the reads that had not started."""
+        async with self._restart_lock:
+            if generation != self._generation:
+                return  # that engine was already replaced
+            old_generation = self._generation
+            self._kill()
+            self.stats.restarts += 1
+            self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+            log.warning("replacing the engine: %s", reason)
+            await self._spawn()
+            for request_id, pending in list(self._pending.items()):
+                if pending.generation > old_generation:
+                    continue
+                if pending.started or pending.attempts >= MAX_ATTEMPTS:
+                    pending.events.put_nowait(("abort", "The query engine was restarted while answering."))
+                    continue
+                pending.attempts += 1
+                pending.generation = self._generation
+                # a fresh time budget: the restart was not this query's fault
+                pending.deadline = time.monotonic() + self.timeout
+                self.stats.retried += 1
+                self._send(("query", request_id, pending.request))
+
+    # -- the pipe ------------------------------------------------------------------
+    def _send(self, message: tuple) -> None:
+        self._conn.send(message)
+
+    def _read(self, conn, generation: int) -> None:
+        """Reader thread: hand each engine message to the event loop."""
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                self._loop.call_soon_threadsafe(self._engine_gone, generation)
+                return
+            self._loop.call_soon_threadsafe(self._dispatch, message, generation)
+
+    def _dispatch(self, message: tuple, generation: int) -> None:
+        kind = message[0]
+        if kind in ("ready", "failed"):
+            if generation == self._generation and not self._ready.done():
+                if kind == "ready":
+                    self._ready.set_result(message[1])
+                else:
+                    self._ready.set_exception(EngineStartError(message[1]))
+            return
+        if kind == "info":
+            waiter = self._info_waiters.pop(message[1], None)
+            if waiter and not waiter.done():
+                waiter.set_result(message[2])
+            return
+        pending = self._pending.get(message[1])
+        if pending is None or pending.generation != generation:
+            return  # an answer from a replaced engine
+        if kind == "head":
+            pending.started = True
+        pending.events.put_nowait(message)
+
+    def _engine_gone(self, generation: int) -> None:
+        if generation != self._generation or self._process is None:
+            return  # we killed it on purpose
+        if self._ready is not None and not self._ready.done():
+            self._ready.set_exception(EngineStartError("the query engine failed to start"))
+            return
+        log.error("the engine died unexpectedly")
+        self._loop.create_task(self._replace("engine died", generation))
+
+    # -- requests ------------------------------------------------------------------
+    async def query(self, request: QueryRequest) -> Answer:
+        """Send a query; returns once its head is known, with the body still to stream."""
+        await self._acquire()
+        request_id = next(self._ids)
+        pending = _Pending(request, asyncio.Queue(), time.monotonic() + self.timeout,
+                           generation=self._generation)
+        self._pending[request_id] = pending
+        try:
+            self._send(("query", request_id, request))
+            event = await self._next_event(request_id, pending)
+        except BaseException:
+            self._finish(request_id)
+            raise
+        if event[0] == "error":
+            self._finish(request_id)
+            raise EngineFailure(event[2], event[3])
+        _, _, kind, format_name, headers = event
+        head = Head(kind, FORMAT_BY_NAME[format_name], headers=headers)
+        return Answer(head, self._body(request_id, pending))
+
+    async def _body(self, request_id: int, pending: _Pending) -> AsyncIterator[bytes]:
+        complete = False
+        try:
+            while True:
+                event = await self._next_event(request_id, pending)
+                if event[0] == "chunk":
+                    yield event[2]
+                elif event[0] == "end":
+                    complete = True
+                    return
+                else:  # an error after the head: the response can only be cut short
+                    complete = True
+                    raise EngineFailure(500, str(event[-1]))
+        finally:
+            if not complete and request_id in self._pending and self._conn is not None:
+                self._send(("cancel", request_id))  # the client went away: stop serialising
+            self._finish(request_id)
+
+    async def _next_event(self, request_id: int, pending: _Pending) -> tuple:
+        while True:
+            remaining = pending.deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                event = await asyncio.wait_for(pending.events.get(), remaining)
+            except asyncio.TimeoutError:
+                continue  # the deadline may have moved (a retry gets a fresh budget)
+            if event[0] == "abort":
+                raise EngineFailure(503, event[1] + " Please retry.")
+            return event
+        self.stats.timeouts += 1
+        self._finish(request_id)
+        await self._replace("query timeout", pending.generation)
+        raise QueryTimeout(
+            f"The query took longer than the limit of {self.timeout:g} s and was stopped. "
+            "Narrow it down (add LIMIT, more specific patterns or fewer OPTIONALs) and try again.")
+
+    def _finish(self, request_id: int) -> None:
+        if self._pending.pop(request_id, None) is not None:
+            self._slots.release()
+
+    async def _acquire(self) -> None:
+        """A slot for one request; wait in the queue, or refuse when it is full or slow."""
+        if self._waiting >= self.max_waiting:
+            raise EngineBusy("Too many queries are waiting.")
+        self._waiting += 1
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
+        except asyncio.TimeoutError:
+            raise EngineBusy("The server is busy.") from None
+        finally:
+            self._waiting -= 1
+
+    async def engine_info(self) -> dict:
+        """Fresh facts from the engine (triple count, named graphs)."""
+        request_id = next(self._ids)
+        waiter = self._loop.create_future()
+        self._info_waiters[request_id] = waiter
+        self._send(("info", request_id))
+        try:
+            self.info = await asyncio.wait_for(waiter, self.timeout)
+        finally:
+            self._info_waiters.pop(request_id, None)
+        return self.info

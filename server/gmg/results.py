@@ -1,0 +1,150 @@
+"""Streaming serialisers for SELECT solutions, with a row cap.
+
+pyoxigraph serialises a whole solution sequence at once and cannot stop at a
+limit, so SELECT answers are written here, row by row, in the four SPARQL
+results formats; ASK and graph answers use pyoxigraph's own serialisers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Iterable, Iterator
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+CHUNK = 64 * 1024
+
+
+def json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": json_term(term.subject),
+                                            "predicate": json_term(term.predicate),
+                                            "object": json_term(term.object)}}
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return ("<triple><subject>" + xml_term(term.subject) + "</subject><predicate>"
+                + xml_term(term.predicate) + "</predicate><object>" + xml_term(term.object) + "</object></triple>")
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def csv_cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = "_:" + term.value
+    elif isinstance(term, ox.Triple):
+        text = str(term)
+    else:
+        text = term.value
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def tsv_cell(term) -> str:
+    if term is None:
+        return ""
+    # N-Triples syntax (pyoxigraph's str()) escapes tabs and newlines in literals
+    return str(term)
+
+
+def write_json(variables: list[str], rows: Iterable[list]) -> Iterator[str]:
+    yield '{"head":{"vars":' + json.dumps(variables) + '},"results":{"bindings":['
+    first = True
+    for row in rows:
+        binding = {v: json_term(t) for v, t in zip(variables, row) if t is not None}
+        yield ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
+        first = False
+    yield "]}}"
+
+
+def write_xml(variables: list[str], rows: Iterable[list]) -> Iterator[str]:
+    yield '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+    yield "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>"
+    for row in rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{xml_term(t)}</binding>"
+                        for v, t in zip(variables, row) if t is not None)
+        yield f"<result>{cells}</result>"
+    yield "</results></sparql>\n"
+
+
+def write_csv(variables: list[str], rows: Iterable[list]) -> Iterator[str]:
+    yield ",".join(csv_cell(ox.Literal(v)) for v in variables) + "\r\n"
+    for row in rows:
+        yield ",".join(csv_cell(t) for t in row) + "\r\n"
+
+
+def write_tsv(variables: list[str], rows: Iterable[list]) -> Iterator[str]:
+    yield "\t".join("?" + v for v in variables) + "\n"
+    for row in rows:
+        yield "\t".join(tsv_cell(t) for t in row) + "\n"
+
+
+WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}
+
+
+def chunked(pieces: Iterable[str]) -> Iterator[bytes]:
+    """Join small strings into chunks of about CHUNK bytes."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def solutions(result: ox.QuerySolutions, max_rows: int) -> tuple[list[str], list, bool]:
+    """Up to max_rows rows of a SELECT, and whether more were left (the answer is truncated).
+
+    Rows stay QuerySolution objects (iterating one yields its terms in variable
+    order): taking terms out by name costs ten times more, so that work is left
+    to the serialiser, which streams.
+    """
+    variables = [v.value for v in result.variables]
+    rows: list = []
+    for solution in result:
+        if len(rows) == max_rows:
+            return variables, rows, True
+        rows.append(solution)
+    return variables, rows, False
+
+
+def serialize_native(result, fmt) -> Iterator[bytes]:
+    """ASK and graph answers through pyoxigraph's serialisers, in chunks."""
+    out = io.BytesIO()
+    result.serialize(out, format=fmt)
+    data = out.getvalue()
+    for start in range(0, len(data), CHUNK):
+        yield data[start:start + CHUNK]

@@ -1,0 +1,138 @@
+"""Runaway queries, row caps and engine life cycle, against a real server process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import Server
+
+JSON = {"Accept": "application/sparql-results+json"}
+TIMEOUT = 3.0
+# every triple three times over: billions of combinations, never finishes
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z FILTER(STRLEN(CONCAT(STR(?x), STR(?y), STR(?z))) < 0) }"
+
+
+@pytest.fixture(scope="module")
+def limited():
+    server = Server(["--query-timeout", str(TIMEOUT), "--max-rows", "1000"]).wait_ready()
+    yield server
+    server.stop()
+
+
+def get(server: Server, query: str, timeout: float = 30) -> httpx.Response:
+    return httpx.get(server.url + "/sparql", params={"query": query}, headers=JSON, timeout=timeout)
+
+
+def engine(server: Server) -> dict:
+    return httpx.get(server.url + "/health", timeout=10).json()["engine"]
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def test_runaway_query_is_stopped_and_others_stay_live(limited):
+    before = engine(limited)
+    outcome = {}
+
+    def runaway():
+        started = time.monotonic()
+        outcome["response"] = get(limited, RUNAWAY)
+        outcome["elapsed"] = time.monotonic() - started
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    trivial = get(limited, "ASK {}")
+    assert trivial.status_code == 200 and trivial.json()["boolean"] is True
+    assert time.monotonic() - started < 2.0, "a trivial query must answer while a runaway one runs"
+    thread.join(30)
+
+    response = outcome["response"]
+    assert response.status_code == 503
+    assert "limit" in response.text and f"{TIMEOUT:g} s" in response.text
+    assert outcome["elapsed"] < TIMEOUT + 1.0
+    after = engine(limited)
+    assert after["restarts"] == before["restarts"] + 1
+    assert after["pid"] != before["pid"]
+    # the old engine is gone and the new one is idle: the CPU is free again
+    deadline = time.monotonic() + 2.0
+    while Path(f"/proc/{before['pid']}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{before['pid']}").exists()
+    ticks = cpu_ticks(after["pid"])
+    time.sleep(1.0)
+    assert cpu_ticks(after["pid"]) - ticks < 20, "the new engine should be idle"
+    assert get(limited, "ASK {}").json()["boolean"] is True
+
+
+def test_reads_in_flight_on_a_replaced_engine_are_retried(limited):
+    # A query that takes about a second, calibrated on this machine.
+    def slow(k: int) -> str:
+        return ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y "
+                f"FILTER(STRLEN(STR(?x)) + STRLEN(STR(?y)) > {k}) }}")
+
+    started = time.monotonic()
+    baseline = get(limited, slow(-1))
+    duration = time.monotonic() - started
+    assert baseline.status_code == 200, baseline.text
+    expected = baseline.json()["results"]["bindings"][0]["n"]["value"]
+    assert 0.1 < duration < TIMEOUT, f"calibration query took {duration:.2f} s"
+
+    runaway = threading.Thread(target=get, args=(limited, RUNAWAY))
+    runaway.start()
+    # start the slow read so that it is still running when the runaway one hits the limit
+    time.sleep(max(TIMEOUT - duration / 2, 0.2))
+    before = engine(limited)["retried"]
+    response = get(limited, slow(-1))
+    runaway.join(30)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == expected
+    assert engine(limited)["retried"] >= before + 1
+
+
+def test_select_is_cut_at_max_rows_with_a_header(limited):
+    many = get(limited, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert many.status_code == 200
+    assert many.headers.get("gmg-results-truncated") == "true"
+    assert len(many.json()["results"]["bindings"]) == 1000
+    few = get(limited, "SELECT ?x WHERE { VALUES ?x { 1 2 3 } }")
+    assert "gmg-results-truncated" not in few.headers
+    assert len(few.json()["results"]["bindings"]) == 3
+
+
+def test_huge_select_streams_its_first_byte_quickly(server):
+    huge = "SELECT * WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
+    started = time.monotonic()
+    with httpx.stream("GET", server.url + "/sparql", params={"query": huge}, headers=JSON, timeout=30) as response:
+        assert response.status_code == 200
+        first = next(response.iter_bytes())
+        assert time.monotonic() - started < 2.0
+        assert first.startswith(b'{"head"')
+    assert get(server, "ASK {}").json()["boolean"] is True
+
+
+def test_engine_dies_with_a_killed_server_and_the_store_reopens(tmp_path):
+    store = tmp_path / "store"
+    server = Server(["--store", str(store)]).wait_ready()
+    pid = engine(server)["pid"]
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(10)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists(), "the engine outlived its server"
+    again = Server(["--store", str(store)]).wait_ready()
+    try:
+        assert get(again, "ASK { ?s ?p ?o }").json()["boolean"] is True
+    finally:
+        again.stop()
