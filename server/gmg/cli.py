@@ -149,7 +149,12 @@ def cmd_serve(args) -> int:
     app = create_app(settings)
     if settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    from .web.app import url_length_limit
+
+    # h11 refuses request lines over its buffer with a bare 400; give it room so
+    # that an over-long URL reaches the app and gets a 414 that says what to do.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+                h11_max_incomplete_event_size=2 * url_length_limit(settings))
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ class Format:
     w3c: str  # the http://www.w3.org/ns/formats/ IRI, for service descriptions
     aliases: tuple[str, ...] = ()  # further media types that select this format
     text: bool = False  # labelled "; charset=utf-8"
+    rdflib: str | None = None  # rdflib's name for the format, for graphs built with rdflib
 
     @property
     def content_type(self) -> str:
@@ -36,13 +37,13 @@ FORMATS: tuple[Format, ...] = (
     Format("tsv", "text/tab-separated-values", RESULTS, ox.QueryResultsFormat.TSV,
            "http://www.w3.org/ns/formats/SPARQL_Results_TSV", text=True),
     Format("ttl", "text/turtle", GRAPH, ox.RdfFormat.TURTLE,
-           "http://www.w3.org/ns/formats/Turtle", ("application/x-turtle",), text=True),
+           "http://www.w3.org/ns/formats/Turtle", ("application/x-turtle",), text=True, rdflib="turtle"),
     Format("nt", "application/n-triples", GRAPH, ox.RdfFormat.N_TRIPLES,
-           "http://www.w3.org/ns/formats/N-Triples", ("text/plain",)),
+           "http://www.w3.org/ns/formats/N-Triples", ("text/plain",), rdflib="nt"),
     Format("jsonld", "application/ld+json", GRAPH, ox.RdfFormat.JSON_LD,
-           "http://www.w3.org/ns/formats/JSON-LD", ("application/json",)),
+           "http://www.w3.org/ns/formats/JSON-LD", ("application/json",), rdflib="json-ld"),
     Format("rdf", "application/rdf+xml", GRAPH, ox.RdfFormat.RDF_XML,
-           "http://www.w3.org/ns/formats/RDF_XML", ("application/xml", "text/xml")),
+           "http://www.w3.org/ns/formats/RDF_XML", ("application/xml", "text/xml"), rdflib="xml"),
 )
 
 # ?format= also accepts these spellings
@@ -56,6 +57,14 @@ class NotAcceptable(Exception):
     def __init__(self, kind: str, offered: list[str]):
         self.kind, self.offered = kind, offered
         super().__init__("Not acceptable. This response can be served as: " + ", ".join(offered))
+
+
+def prefers_html(accept: str | None, kind: str) -> bool:
+    """True when the client (a browser) ranks text/html above every format of `kind`."""
+    ranges = parse_accept(accept)
+    html = Format("html", "text/html", "page", None, "")
+    html_q = quality(html, ranges)
+    return html_q > 0 and all(html_q > quality(f, ranges) for f in formats_of(kind))
 
 
 def formats_of(kind: str) -> list[Format]:
@@ -117,9 +126,12 @@ def quality(fmt: Format, ranges: list[tuple[str, str, float]]) -> float:
     best_specificity, best_q = -1, 0.0
     for media in (fmt.media_type, *fmt.aliases):
         main, sub = media.split("/", 1)
+        alias = media != fmt.media_type
         for r_main, r_sub, q in ranges:
             if (r_main, r_sub) == (main, sub):
                 specificity = 2
+            elif alias:
+                continue  # wildcards select by the format's own media type only
             elif r_main == main and r_sub == "*":
                 specificity = 1
             elif (r_main, r_sub) == ("*", "*"):

@@ -12,6 +12,11 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
 def service_description(endpoint: str, named_graphs: list[str], format: str = "turtle") -> bytes:
+    """The description as `format` (an rdflib serialiser name)."""
+    return describe(endpoint, named_graphs).serialize(format=format, encoding="utf-8")
+
+
+def describe(endpoint: str, named_graphs: list[str]) -> Graph:
     g = Graph()
     g.bind("sd", SD)
     service = URIRef(endpoint)
@@ -33,4 +38,4 @@ def service_description(endpoint: str, named_graphs: list[str], format: str = "t
         g.add((dataset, SD.namedGraph, node))
         g.add((node, RDF.type, SD.NamedGraph))
         g.add((node, SD.name, URIRef(name)))
-    return g.serialize(format=format, encoding="utf-8")
+    return g

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
-from .sparql import sparql_router
+from .errors import ProtocolError, error_response
+from .sparql import ALLOW, sparql_router
 
 
 def create_app(settings: Settings | None = None, data_root: str | None = None) -> FastAPI:
@@ -33,6 +35,21 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.include_router(sparql_router(settings, engine))
+    # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=[m.strip() for m in ALLOW.split(",")],
+                       allow_headers=["Content-Type", "Authorization", "Accept"],
+                       expose_headers=["Gmg-Results-Truncated", "Retry-After"])
+    url_limit = url_length_limit(settings)
+
+    @app.middleware("http")
+    async def refuse_long_urls(request: Request, call_next):
+        length = len(request.scope.get("raw_path", b"")) + len(request.scope.get("query_string", b""))
+        if length > url_limit:
+            return error_response(ProtocolError(
+                414, f"The URL is longer than {url_limit} bytes: send long queries by POST "
+                     "(application/sparql-query or a form)."))
+        return await call_next(request)
 
     @app.get("/health")
     async def health() -> JSONResponse:
@@ -44,3 +61,8 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
         })
 
     return app
+
+
+def url_length_limit(settings: Settings) -> int:
+    """A query at the size limit still fits in a GET URL once percent-encoded (x3)."""
+    return 3 * settings.max_query_bytes + 4096

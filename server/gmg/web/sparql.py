@@ -6,33 +6,37 @@ import re
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
 from ..query import Dataset, QueryRequest
 from ..service_description import service_description
 from ..settings import Settings
+from .errors import ProtocolError, error_response
+from .page import query_page
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 RETRY_AFTER = "2"
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
+ALLOW = "GET, HEAD, POST, OPTIONS"
 
 
 def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/sparql")
+    @router.api_route("/sparql", methods=["GET", "HEAD"])
     async def sparql_get(request: Request) -> Response:
         if not request.url.query:
-            return await describe_service(request)
-        params = parse_qs(request.url.query, keep_blank_values=True)
-        return await answer(request, params, None)
+            response = await describe_service(request)
+        else:
+            params = parse_qs(request.url.query, keep_blank_values=True)
+            response = await answer(request, params, None)
+        return await without_body(response) if request.method == "HEAD" else response
+
+    @router.options("/sparql")
+    async def sparql_options() -> Response:
+        return Response(status_code=204, headers={"Allow": ALLOW})
 
     @router.post("/sparql")
     async def sparql_post(request: Request) -> Response:
@@ -51,10 +55,10 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                     raise ProtocolError(415, f"Unsupported charset {charset!r}: send the query as UTF-8.")
                 return await answer(request, params, body.decode("utf-8"))
         except UnicodeDecodeError:
-            return _error(ProtocolError(400, "The request body is not valid UTF-8."))
+            return error_response(ProtocolError(400, "The request body is not valid UTF-8."))
         except ProtocolError as err:
-            return _error(err)
-        return _error(ProtocolError(
+            return error_response(err)
+        return error_response(ProtocolError(
             415, f"Unsupported Content-Type {media or '(none)'!r}: send {FORM} with a 'query' "
                  f"field, or {SPARQL_QUERY} with the query as the body."))
 
@@ -73,13 +77,13 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             )
             result = await engine.query(query)
         except ProtocolError as err:
-            return _error(err)
+            return error_response(err)
         except EngineFailure as err:
-            return _error(ProtocolError(err.status, err.message))
+            return error_response(ProtocolError(err.status, err.message))
         except QueryTimeout as err:
-            return _error(ProtocolError(503, str(err), {"Retry-After": RETRY_AFTER}))
+            return error_response(ProtocolError(503, str(err), {"Retry-After": RETRY_AFTER}))
         except EngineBusy as err:
-            return _error(ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": RETRY_AFTER}))
+            return error_response(ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": RETRY_AFTER}))
         headers = {"Vary": "Accept", **result.head.headers}
         return StreamingResponse(result.body, media_type=result.head.format.content_type, headers=headers)
 
@@ -105,11 +109,28 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             endpoint = settings.public_url.rstrip("/") + "/sparql"
         else:
             endpoint = str(request.url)
+        accept = request.headers.get("accept")
+        if prefers_html(accept, GRAPH):
+            return HTMLResponse(query_page(endpoint), headers={"Vary": "Accept"})
+        try:
+            fmt = negotiate(accept, GRAPH, request.query_params.get("format"))
+        except NotAcceptable as err:
+            return error_response(ProtocolError(406, str(err)))
         info = await engine.engine_info()
-        body = service_description(endpoint, info["named_graphs"])
-        return Response(body, media_type="text/turtle; charset=utf-8", headers={"Vary": "Accept"})
+        body = service_description(endpoint, info["named_graphs"], fmt.rdflib)
+        return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
     return router
+
+
+async def without_body(response: Response) -> Response:
+    """HEAD: GET's status and headers, no body (a streamed body is stopped, not sent)."""
+    if isinstance(response, StreamingResponse):
+        close = getattr(response.body_iterator, "aclose", None)
+        if close is not None:
+            await close()
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(status_code=response.status_code, headers=headers)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -139,5 +160,3 @@ def _charset(parameters: str) -> str:
     return "utf-8"
 
 
-def _error(err: ProtocolError) -> Response:
-    return PlainTextResponse(err.message + "\n", status_code=err.status, headers=err.headers)

@@ -1,0 +1,244 @@
+"""SPARQL 1.1 Protocol conformance of the real server: dataset rules, formats, negotiation,
+service description, HEAD/OPTIONS/CORS and the error cases."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+JSON = "application/sparql-results+json"
+GRAPHS = "https://w3id.org/gmg/graph/"
+INSTANCES, ONTOLOGY, SHAPES = GRAPHS + "instances", GRAPHS + "ontology", GRAPHS + "shapes"
+GMG = "https://w3id.org/gmg/ontology#"
+# one fact from each graph: an instance label, an ontology class, a shape
+HAS_INSTANCE = "ASK { <https://w3id.org/gmg/id/world-bank> ?p ?o }"
+HAS_ONTOLOGY = f"ASK {{ <{GMG}InternationalOrganization> ?p ?o }}"
+HAS_SHAPE = "ASK { ?s a <http://www.w3.org/ns/shacl#NodeShape> }"
+
+
+def ask(client, how: str, query: str, **dataset) -> bool:
+    """Run an ASK by GET, form POST or direct POST with dataset parameters."""
+    params = [(k.replace("_", "-"), v) for k, values in dataset.items() for v in values]
+    headers = {"Accept": JSON}
+    if how == "get":
+        response = client.get("/sparql", params=[("query", query), *params], headers=headers)
+    elif how == "form":
+        response = client.post("/sparql", data={"query": query, **_group(params)}, headers=headers)
+    else:
+        response = client.post("/sparql", params=params, content=query.encode(),
+                               headers={**headers, "Content-Type": "application/sparql-query"})
+    assert response.status_code == 200, response.text
+    return response.json()["boolean"]
+
+
+def _group(params):
+    grouped: dict[str, list[str]] = {}
+    for key, value in params:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+HOW = ["get", "form", "direct"]
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_default_dataset_is_ontology_and_instances_without_shapes(client, how):
+    assert ask(client, how, HAS_INSTANCE) and ask(client, how, HAS_ONTOLOGY)
+    assert not ask(client, how, HAS_SHAPE)
+    assert ask(client, how, f"ASK {{ GRAPH <{SHAPES}> {{ ?s a <http://www.w3.org/ns/shacl#NodeShape> }} }}")
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_protocol_dataset_parameters_win_over_from(client, how):
+    query = f"ASK FROM <{ONTOLOGY}> {{ <https://w3id.org/gmg/id/world-bank> ?p ?o }}"
+    assert ask(client, how, query, default_graph_uri=[INSTANCES])
+    assert not ask(client, how, HAS_ONTOLOGY, default_graph_uri=[INSTANCES])
+    # no named-graph-uri given: no named graphs
+    assert not ask(client, how, "ASK { GRAPH ?g { ?s ?p ?o } }", default_graph_uri=[INSTANCES])
+    # only named-graph-uri: the default graph is empty
+    assert not ask(client, how, "ASK { ?s ?p ?o }", named_graph_uri=[SHAPES])
+    assert ask(client, how, f"ASK {{ GRAPH <{SHAPES}> {{ ?s ?p ?o }} }}", named_graph_uri=[SHAPES])
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_from_and_from_named_select_store_graphs(client, how):
+    assert ask(client, how, f"ASK FROM <{SHAPES}> {{ ?s a <http://www.w3.org/ns/shacl#NodeShape> }}")
+    assert not ask(client, how, f"ASK FROM <{SHAPES}> {{ <https://w3id.org/gmg/id/world-bank> ?p ?o }}")
+    # FROM NAMED alone: empty default graph, the named graph by name
+    assert not ask(client, how, f"ASK FROM NAMED <{INSTANCES}> {{ ?s ?p ?o }}")
+    assert ask(client, how, f"ASK FROM NAMED <{INSTANCES}> {{ GRAPH <{INSTANCES}> {{ ?s ?p ?o }} }}")
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_unknown_graphs_are_empty_not_errors(client, how):
+    assert not ask(client, how, "ASK { ?s ?p ?o }", default_graph_uri=["http://example.org/nothing"])
+    assert not ask(client, how, "ASK FROM <http://example.org/nothing> { ?s ?p ?o }")
+
+
+def test_relative_iris_resolve_against_the_base(client):
+    response = client.get("/sparql", params={"query": "ASK { <id/world-bank> ?p ?o }"}, headers={"Accept": JSON})
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is True
+
+
+SELECT = "SELECT ?x ?l WHERE { VALUES (?x ?l) { (<http://example.org/a> \"a, \\\"quoted\\\"\"@en) (<http://example.org/b> 2) } }"
+
+
+def test_select_in_every_results_format(client):
+    def get(accept):
+        response = client.get("/sparql", params={"query": SELECT}, headers={"Accept": accept})
+        assert response.status_code == 200, response.text
+        return response
+
+    data = get(JSON).json()
+    assert data["head"]["vars"] == ["x", "l"]
+    assert data["results"]["bindings"][0]["l"] == {"type": "literal", "value": 'a, "quoted"', "xml:lang": "en"}
+    xml = get("application/sparql-results+xml")
+    assert xml.headers["content-type"].startswith("application/sparql-results+xml")
+    root = ET.fromstring(xml.content)
+    ns = "{http://www.w3.org/2005/sparql-results#}"
+    assert [v.get("name") for v in root.iter(ns + "variable")] == ["x", "l"]
+    assert len(list(root.iter(ns + "result"))) == 2
+    csv_response = get("text/csv")
+    assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(csv_response.text)))
+    assert rows == [["x", "l"], ["http://example.org/a", 'a, "quoted"'], ["http://example.org/b", "2"]]
+    tsv = get("text/tab-separated-values")
+    assert tsv.headers["content-type"] == "text/tab-separated-values; charset=utf-8"
+    lines = tsv.text.splitlines()
+    assert lines[0] == "?x\t?l"
+    assert lines[1] == '<http://example.org/a>\t"a, \\"quoted\\""@en'
+    assert lines[2] == '<http://example.org/b>\t"2"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+
+@pytest.mark.parametrize("accept,rdflib_format", [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
+    ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_construct_in_every_graph_format(client, accept, rdflib_format):
+    query = "CONSTRUCT { <https://w3id.org/gmg/id/world-bank> ?p ?o } WHERE { <https://w3id.org/gmg/id/world-bank> ?p ?o }"
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(accept)
+    assert "Accept" in response.headers["vary"]
+    graph = Graph().parse(data=response.content, format=rdflib_format)
+    assert (URIRef("https://w3id.org/gmg/id/world-bank"), RDF.type, None) in graph
+
+
+@pytest.mark.parametrize("accept,expected", [
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("text/*", "text/csv"),
+    ("*/*", JSON),
+    ("text/tab-separated-values, */*;q=0.1", "text/tab-separated-values"),
+    ("application/json", JSON),
+    ("", JSON),
+])
+def test_negotiation_honours_q_values_and_wildcards(client, accept, expected):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == expected
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get("/sparql", params={"query": "ASK {}", "format": "csv"}, headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.strip().splitlines()[-1] == "true"
+
+
+def test_unservable_accept_gets_406_listing_formats(client):
+    response = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 406
+    assert "text/turtle" in response.text and "application/rdf+xml" in response.text
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/rdf+xml", "xml")])
+def test_service_description(client, server, accept, fmt):
+    response = client.get("/sparql", headers={"Accept": accept})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.content, format=fmt)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    services = list(graph.subjects(RDF.type, URIRef(sd + "Service")))
+    assert len(services) == 1
+    assert set(graph.objects(services[0], URIRef(sd + "endpoint"))) == {URIRef(server.url + "/sparql")}
+    formats = set(graph.objects(services[0], URIRef(sd + "resultFormat")))
+    assert URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
+    assert all(str(f).startswith("http://www.w3.org/ns/formats/") for f in formats)
+    named = list(graph.subjects(RDF.type, URIRef(sd + "NamedGraph")))
+    names = [list(graph.objects(n, URIRef(sd + "name"))) for n in named]
+    assert all(len(n) == 1 for n in names)
+    assert {str(n[0]) for n in names} >= {INSTANCES, ONTOLOGY, SHAPES}
+
+
+def test_browsers_get_a_query_page(client):
+    response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<textarea" in response.text and "example-international-organizations" not in response.text
+    assert "Which international organizations" in response.text
+
+
+def test_head_returns_get_status_and_headers_without_body(client):
+    for params in ({"query": "ASK {}"}, {}, {"query": "SELEC"}):
+        get = client.get("/sparql", params=params, headers={"Accept": "text/turtle, " + JSON})
+        head = client.head("/sparql", params=params, headers={"Accept": "text/turtle, " + JSON})
+        assert head.status_code == get.status_code
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.content == b""
+
+
+def test_options_and_cors(client):
+    options = client.options("/sparql")
+    assert 200 <= options.status_code < 300
+    assert options.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+    preflight = client.options("/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type, Authorization"})
+    assert preflight.status_code == 200
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert "content-type" in allowed and "authorization" in allowed
+    assert "access-control-allow-credentials" not in preflight.headers
+    simple = client.get("/sparql", params={"query": "ASK {}"},
+                        headers={"Origin": "https://example.org", "Cookie": "a=b"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in simple.headers
+
+
+@pytest.mark.parametrize("params", [
+    [("query", "")], [("query", "ASK {}"), ("query", "ASK {}")], [("default-graph-uri", INSTANCES)]])
+def test_missing_empty_or_repeated_query_gets_400(client, params):
+    response = client.get("/sparql", params=params)
+    assert response.status_code == 400
+    assert "query" in response.text.lower() and len(response.text.strip()) > 10
+
+
+@pytest.mark.parametrize("content_type,status", [
+    (None, 415), ("text/plain", 415), ("application/sparql-query; charset=latin1", 415)])
+def test_wrong_content_types(client, content_type, status):
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post("/sparql", content=b"ASK {}", headers=headers)
+    assert response.status_code == status
+    assert "UTF-8" in response.text or "Content-Type" in response.text
+
+
+def test_size_limits(client, server):
+    long_get = "ASK {} #" + "x" * 6000
+    assert client.get("/sparql", params={"query": long_get}).status_code == 200
+    long_post = "ASK {} #" + "x" * 60_000
+    assert client.post("/sparql", content=long_post,
+                       headers={"Content-Type": "application/sparql-query"}).status_code == 200
+    huge = client.post("/sparql", content=b"x" * (2 * 1024 * 1024),
+                       headers={"Content-Type": "application/sparql-query"})
+    assert huge.status_code == 413 and "limit" in huge.text
+    # a 1 MB GET URL (sent raw: HTTP clients refuse to build it)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /sparql?query=" + b"x" * (1024 * 1024) + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        status_line = sock.makefile("rb").readline()
+    assert b" 414 " in status_line
+    assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
