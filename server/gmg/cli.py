@@ -136,6 +136,17 @@ def cmd_query(args) -> int:
     return EXIT_OK
 
 
+def configure_logging() -> None:
+    """gmg's own loggers (the JSON access log among them) write to stderr; uvicorn's are its own."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger("gmg")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -153,7 +164,8 @@ def cmd_serve(args) -> int:
 
     # h11 refuses request lines over its buffer with a bare 400; give it room so
     # that an over-long URL reaches the app and gets a 414 that says what to do.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+    configure_logging()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
                 h11_max_incomplete_event_size=2 * url_length_limit(settings))
     return EXIT_OK
 

@@ -12,6 +12,7 @@ from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
 from .errors import ProtocolError, error_response
+from .observability import Metrics, install
 from .sparql import ALLOW, sparql_router
 
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
                        allow_methods=[m.strip() for m in ALLOW.split(",")],
                        allow_headers=["Content-Type", "Authorization", "Accept"],
                        expose_headers=["Gmg-Results-Truncated", "Retry-After"])
+    install(app, Metrics(engine))
     url_limit = url_length_limit(settings)
 
     @app.middleware("http")

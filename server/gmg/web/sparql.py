@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import parse_qs
 
@@ -65,6 +66,7 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     async def answer(request: Request, params: dict[str, list[str]], body_query: str | None) -> Response:
         try:
             text = _the_query(params, body_query)
+            request.state.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
             query = QueryRequest(
                 text=text,
                 dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
