@@ -14,6 +14,7 @@ from ..settings import Settings
 from .errors import ProtocolError, error_response
 from .observability import Metrics, install
 from .sparql import ALLOW, sparql_router
+from .validation import SourceCache, validation_router
 
 
 def create_app(settings: Settings | None = None, data_root: str | None = None) -> FastAPI:
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.include_router(sparql_router(settings, engine))
+    app.include_router(validation_router(settings, SourceCache()))
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=[m.strip() for m in ALLOW.split(",")],
