@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, Server
 
-DATA = ("ontology/gmg.ttl", "shapes/core.ttl", "instances/governors.ttl")
+DATA = ("ontology/gmg.ttl", "shapes/core.ttl", "instances/actors.ttl")
 
 
 @pytest.fixture(scope="module")
