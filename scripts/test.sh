@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Java and the OWL API (the library Protégé is built on) for the ontology checks.
+if [ "$(id -u)" -eq 0 ]; then
+    bash scripts/install-system-deps.sh
+elif command -v sudo >/dev/null 2>&1; then
+    sudo bash scripts/install-system-deps.sh
+else
+    echo "warning: not root and no sudo: install default-jdk-headless and libowlapi-java yourself" >&2
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'

@@ -51,14 +51,14 @@ def test_turtle_syntax_error_names_file_line_and_column(data_copy):
 
 def test_syntax_error_stops_the_cli_build(data_copy):
     broken = data_copy.folder("ontology") / "gmg.ttl"
-    text = broken.read_text().splitlines()
-    text[40] = text[40] + " ;;; ]"
-    broken.write_text("\n".join(text) + "\n")
+    lines = broken.read_text().splitlines()
+    broken.write_text("\n".join(lines) + "\ngmg:Broken a ;;; ] .\n")
+    bad_line = len(lines) + 1
     run = subprocess.run(
         [sys.executable, "-c", "import sys; from gmg.cli import main; sys.exit(main(['build']))"],
         capture_output=True, text=True, env=_env_with_data(data_copy))
     assert run.returncode == 2
-    assert "gmg.ttl:41:" in run.stderr
+    assert f"gmg.ttl:{bad_line}:" in run.stderr
 
 
 def test_shape_violation_fails_the_build(data_copy):

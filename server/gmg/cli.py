@@ -35,7 +35,13 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="parse, validate and load the store; fail on any error or shape violation")
     p.add_argument("--store", type=Path, metavar="DIR", help="build an on-disk store in DIR (default: in memory)")
     p.add_argument("--strict", action="store_true", help="fail on shape warnings too")
+    p.add_argument("--reason", action="store_true",
+                   help="also run HermiT (needs Java): fail on an inconsistency, write inferred/inferred.ttl")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("fmt", help="rewrite ontology/gmg.ttl in the OWL API's Turtle form (as Protégé saves it)")
+    p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
+    p.set_defaults(run=cmd_fmt)
 
     p = sub.add_parser("validate", help="validate the data (plus any extra Turtle files) against the shapes")
     p.add_argument("extra", nargs="*", type=Path, metavar="EXTRA.ttl", help="more instance data to validate with the graph")
@@ -73,7 +79,7 @@ def cmd_build(args) -> int:
     from .sources import SourceError
 
     try:
-        result = build(store_path=args.store, strict=args.strict)
+        result = build(store_path=args.store, strict=args.strict, reason=args.reason)
     except SourceError as err:
         return _fail(str(err))
     except BuildError as err:
@@ -84,6 +90,29 @@ def cmd_build(args) -> int:
     print(result.report.render())
     where = f"on disk in {args.store}" if args.store else "in memory"
     print(f"store: {len(result.store)} quads {where}")
+    return EXIT_OK
+
+
+def cmd_fmt(args) -> int:
+    from .owlapi import OwlApiUnavailable, OwlLoadError, canonical_turtle
+    from .paths import default_data_dir
+
+    path = default_data_dir().folder("ontology") / "gmg.ttl"
+    try:
+        canonical = canonical_turtle(path)
+    except OwlApiUnavailable as err:
+        return _fail(str(err))
+    except OwlLoadError as err:
+        return _fail(f"{path}: the OWL API cannot load it: {err}")
+    current = path.read_text(encoding="utf-8")
+    if canonical == current:
+        print(f"{path} is in the OWL API's Turtle form")
+        return EXIT_OK
+    if args.check:
+        print(f"{path} is not in the OWL API's Turtle form: run `gmg fmt`", file=sys.stderr)
+        return EXIT_FAILED
+    path.write_text(canonical, encoding="utf-8")
+    print(f"rewrote {path}")
     return EXIT_OK
 
 

@@ -36,6 +36,12 @@ class Settings:
         100_000, "Most rows a SELECT answer carries; a longer answer is cut and marked "
         "with the header Gmg-Results-Truncated: true.", "GMG_MAX_ROWS", "--max-rows")
 
+    update_token: str | None = setting(
+        None, "Enables SPARQL Update and the Graph Store Protocol for clients that send "
+        "'Authorization: Bearer <token>'. Unset: the server is read-only.", "GMG_UPDATE_TOKEN", "--update-token")
+
+    SECRETS = ("update_token",)
+
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Defaults, then environment variables, then explicit overrides (CLI flags)."""
@@ -49,7 +55,11 @@ class Settings:
 
     def describe(self) -> str:
         """One line per setting, printed at start."""
-        return "\n".join(f"  {f.name} = {getattr(self, f.name)!r}" for f in fields(self))
+        def shown(name):
+            value = getattr(self, name)
+            return "'***'" if name in self.SECRETS and value else repr(value)
+
+        return "\n".join(f"  {f.name} = {shown(f.name)}" for f in fields(self))
 
 
 def _convert(f, raw: str):

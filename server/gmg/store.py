@@ -97,6 +97,32 @@ class GraphStore:
     def dump(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> bytes:
         return self._store.dump(format=format)
 
+    def copy(self) -> "GraphStore":
+        """An in-memory copy (cheap at this data size: a dump and a bulk load)."""
+        twin = GraphStore()
+        twin._store.bulk_load(self.dump(), format=ox.RdfFormat.N_QUADS)
+        return twin
+
+    def snapshot(self, graphs) -> dict[str, frozenset[str]]:
+        """The quads of each named graph, as comparable text."""
+        return {g: frozenset(str(q) for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+                for g in graphs}
+
+    def dump_graphs(self, exclude) -> bytes:
+        """N-Triples of every quad outside the excluded named graphs (graph names dropped)."""
+        lines = [str(q.triple) + " .\n" for q in self._store
+                 if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value not in exclude]
+        return "".join(lines).encode("utf-8")
+
+    def graph_triples(self, graph: str | None) -> list[ox.Triple]:
+        """The triples of one named graph, or of the store's default graph (None)."""
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        return [q.triple for q in self._store.quads_for_pattern(None, None, None, name)]
+
+    def has_graph(self, graph: str) -> bool:
+        return ox.NamedNode(graph) in self._store.named_graphs() or any(
+            True for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
     def __len__(self) -> int:
         return len(self._store)
 
@@ -105,6 +131,13 @@ class GraphStore:
         if self.path is None or not (self.path / BUILD_INFO).exists():
             return getattr(self, "_memory_info", {})
         return json.loads((self.path / BUILD_INFO).read_text())
+
+    @staticmethod
+    def stored_digest(path: Path | None) -> str | None:
+        """The digest of the sources an on-disk store was built from, without opening it."""
+        if path is None or not (path / BUILD_INFO).exists():
+            return None
+        return json.loads((path / BUILD_INFO).read_text()).get("digest")
 
     def holds(self, digest: str) -> bool:
         """True when the store was built from exactly the source files with this digest."""

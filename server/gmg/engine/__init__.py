@@ -5,7 +5,8 @@ engine process and starting a new one; reads that were in flight on it are
 retried. See worker.py (the engine side) and supervisor.py (the server side).
 """
 
-from .supervisor import EngineBusy, EngineFailure, EngineStartError, EngineSupervisor, QueryTimeout
+from .supervisor import (EngineBusy, EngineFailure, EngineStartError, EngineSupervisor, QueryTimeout,
+                         UpdateFailure)
 from .worker import EngineConfig
 
-__all__ = ["EngineBusy", "EngineConfig", "EngineFailure", "EngineStartError", "EngineSupervisor", "QueryTimeout"]
+__all__ = ["EngineBusy", "EngineConfig", "EngineFailure", "EngineStartError", "EngineSupervisor", "QueryTimeout", "UpdateFailure"]

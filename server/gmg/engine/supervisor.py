@@ -15,11 +15,13 @@ import logging
 import multiprocessing
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import AsyncIterator
 
 from ..formats import FORMATS, Format
 from ..query import Head, QueryRequest
+from ..update import JOURNAL, Journal
 from . import worker
 from .worker import EngineConfig
 
@@ -38,6 +40,15 @@ class EngineStartError(Exception):
 
 class EngineBusy(Exception):
     """Too many requests are waiting; try again later."""
+
+
+class UpdateFailure(Exception):
+    """The engine refused or failed an update: status, message and the validation report."""
+
+    def __init__(self, status: int, message: str, report_text: str = "", report_turtle: str = ""):
+        super().__init__(message)
+        self.status, self.message = status, message
+        self.report_text, self.report_turtle = report_text, report_turtle
 
 
 class EngineFailure(Exception):
@@ -74,8 +85,13 @@ class EngineStats:
 
 class EngineSupervisor:
     def __init__(self, config: EngineConfig, *, timeout: float = 10.0, max_active: int = 8,
-                 max_waiting: int = 64, queue_timeout: float = 5.0):
+                 max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0):
         self.config = config
+        self.update_timeout = update_timeout
+        # accepted updates: a file beside an on-disk store, else the server's memory
+        self.journal = Journal(Path(config.store_path) / JOURNAL if config.store_path else None)
+        self._write_lock = asyncio.Lock()
+        self._updates: dict[int, tuple[asyncio.Future, str, str | None]] = {}
         self.timeout = timeout
         self.queue_timeout = queue_timeout
         self.max_waiting = max_waiting
@@ -107,7 +123,10 @@ class EngineSupervisor:
         self._generation += 1
         generation = self._generation
         self._ready = self._loop.create_future()
-        process = ctx.Process(target=worker.main, args=(child, self.config), name="gmg-engine", daemon=True)
+        config = self.config
+        if config.store_path is None:  # an in-memory engine starts from the files plus the journal
+            config = replace(config, journal=tuple(self.journal.entries()))
+        process = ctx.Process(target=worker.main, args=(child, config), name="gmg-engine", daemon=True)
         process.start()
         child.close()
         self._process, self._conn = process, parent
@@ -135,6 +154,11 @@ class EngineSupervisor:
             self.stats.restarts += 1
             self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
             log.warning("replacing the engine: %s", reason)
+            for request_id, (waiter, _, _) in list(self._updates.items()):
+                self._updates.pop(request_id)
+                if not waiter.done():
+                    waiter.set_result(("refused", request_id, 503, "The query engine was restarted during the "
+                                       "update, which was not applied. Please retry.", "", ""))
             await self._spawn()
             for request_id, pending in list(self._pending.items()):
                 if pending.generation > old_generation:
@@ -176,6 +200,18 @@ class EngineSupervisor:
             waiter = self._info_waiters.pop(message[1], None)
             if waiter and not waiter.done():
                 waiter.set_result(message[2])
+            return
+        if kind in ("updated", "refused"):
+            pending_update = self._updates.pop(message[1], None)
+            if pending_update is None:
+                return
+            waiter, text, base_iri = pending_update
+            if kind == "updated":
+                # journal it here, synchronously, so that no engine can be spawned
+                # between the store accepting it and the journal holding it
+                self.journal.append(text, base_iri)
+            if not waiter.done():
+                waiter.set_result(message)
             return
         pending = self._pending.get(message[1])
         if pending is None or pending.generation != generation:
@@ -266,6 +302,29 @@ class EngineSupervisor:
             raise EngineBusy("The server is busy.") from None
         finally:
             self._waiting -= 1
+
+    async def update(self, text: str, base_iri: str | None) -> None:
+        """Apply one validated update; acknowledged only once it is in the journal.
+
+        Writes are serialised. If the engine dies or passes the time limit during
+        the update, the update is not acknowledged (503) and the replacement engine
+        starts from the files and the journal, which does not hold it.
+        """
+        async with self._write_lock:
+            request_id = next(self._ids)
+            waiter = self._loop.create_future()
+            self._updates[request_id] = (waiter, text, base_iri)
+            generation = self._generation
+            self._send(("update", request_id, text, base_iri))
+            try:
+                message = await asyncio.wait_for(waiter, self.update_timeout)
+            except asyncio.TimeoutError:
+                self._updates.pop(request_id, None)
+                await self._replace("update timeout", generation)
+                raise UpdateFailure(503, f"The update took longer than {self.update_timeout:g} s and was "
+                                         "not applied. Send smaller updates.") from None
+            if message[0] == "refused":
+                raise UpdateFailure(*message[2:])
 
     async def engine_info(self) -> dict:
         """Fresh facts from the engine (triple count, named graphs)."""

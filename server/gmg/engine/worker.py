@@ -2,23 +2,31 @@
 
 Messages on the pipe (tuples, first item the kind):
   server -> engine: ("query", id, QueryRequest) | ("cancel", id) | ("info", id)
-  engine -> server: ("ready", info) | ("head", id, kind, format name, headers) | ("chunk", id, bytes)
-                    | ("end", id) | ("error", id, status, message) | ("info", id, info)
+                    | ("update", id, text, base_iri)
+  engine -> server: ("ready", info) | ("failed", message)
+                    | ("head", id, kind, format name, headers) | ("chunk", id, bytes) | ("end", id)
+                    | ("error", id, status, message) | ("info", id, info)
+                    | ("updated", id) | ("refused", id, status, message, report text, report turtle)
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store import open_store
+from ..store import GraphStore, open_store
+from ..update import JOURNAL, Journal, JournalEntry, UpdateRefused, check_and_apply, replay
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
-from ..sources import SourceError
+from ..sources import SourceError, load_sources
+
+
+log = logging.getLogger("gmg.engine")
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ class EngineConfig:
     store_path: str | None = None  # None: in memory, rebuilt from the sources at each start
     data_root: str | None = None  # None: the default data folders
     threads: int = 4
+    # accepted updates to apply at start: in memory, all of them (already validated
+    # against the same files); on disk, the journal is replayed only over a rebuilt store
+    journal: tuple[JournalEntry, ...] = ()
 
 
 class Engine:
@@ -33,9 +44,34 @@ class Engine:
         self.conn = conn
         self.send_lock = threading.Lock()
         self.cancelled: set[int] = set()
-        data = DataDir(Path(config.data_root)) if config.data_root else None
-        self.store = open_store(data, Path(config.store_path) if config.store_path else None)
+        self.data = DataDir(Path(config.data_root)) if config.data_root else None
+        self.sources_cache = None
+        self.write_lock = threading.Lock()
+        self.journal_problems: list[dict] = []
+        store_path = Path(config.store_path) if config.store_path else None
+        digest_before = GraphStore.stored_digest(store_path)
+        self.store = open_store(self.data, store_path)
+        rebuilt = digest_before != self.store.build_info().get("digest")
+        if store_path is None:
+            for entry in config.journal:
+                self.store.update(entry.update, base_iri=entry.base_iri)
+        elif rebuilt:
+            self.replay(Journal(store_path / JOURNAL).entries())
         self.pool = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="gmg-query")
+
+    def sources(self):
+        """The source files parsed with rdflib, for validating updates (loaded on first use)."""
+        if self.sources_cache is None:
+            self.sources_cache = load_sources(self.data)
+        return self.sources_cache
+
+    def replay(self, entries) -> None:
+        """Re-apply the journal over a rebuilt store; entries that no longer pass are reported, kept in the journal."""
+        for problem in replay(self.store, entries, self.sources()):
+            record = {"update": problem.entry.update, "status": problem.status, "message": problem.message,
+                      "report": problem.report}
+            self.journal_problems.append(record)
+            log.warning("journal entry no longer applies (%s): %s", problem.status, problem.message)
 
     def send(self, message: tuple) -> None:
         with self.send_lock:
@@ -43,7 +79,7 @@ class Engine:
 
     def info(self) -> dict:
         return {"triples": len(self.store), "named_graphs": self.store.named_graphs(),
-                "default_graphs": [str(g) for g in self.store.default_dataset()], "pid": os.getpid()}
+                "pid": os.getpid(), "journal_problems": self.journal_problems}
 
     def run(self) -> None:
         self.send(("ready", self.info()))
@@ -59,6 +95,8 @@ class Engine:
                 self.cancelled.add(message[1])
             elif kind == "info":
                 self.send(("info", message[1], self.info()))
+            elif kind == "update":
+                self.pool.submit(self.update, message[1], message[2], message[3])
 
     def query(self, request_id: int, request: QueryRequest) -> None:
         try:
@@ -77,6 +115,20 @@ class Engine:
             self.send(("error", request_id, 500, f"Internal error while answering the query: {err}"))
         finally:
             self.cancelled.discard(request_id)
+
+
+    def update(self, request_id: int, text: str, base_iri: str | None) -> None:
+        try:
+            with self.write_lock:  # writes are serialised
+                check_and_apply(self.store, text, self.sources(), base_iri=base_iri)
+            self.send(("updated", request_id))
+        except UpdateRefused as err:
+            report = err.report
+            self.send(("refused", request_id, err.status, err.message,
+                       report.render() if report else "",
+                       report.graph.serialize(format="turtle") if report else ""))
+        except Exception as err:
+            self.send(("refused", request_id, 500, f"Internal error while applying the update: {err}", "", ""))
 
 
 def main(conn, config: EngineConfig) -> None:
