@@ -43,6 +43,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
     p.set_defaults(run=cmd_fmt)
 
+    p = sub.add_parser("docs", help="write HTML documentation of the ontology (pyLODE)")
+    p.add_argument("out_dir", nargs="?", type=Path, metavar="OUT_DIR", help="where to write index.html (default docs/)")
+    p.set_defaults(run=cmd_docs)
+
     p = sub.add_parser("validate", help="validate the data (plus any extra Turtle files) against the shapes")
     p.add_argument("extra", nargs="*", type=Path, metavar="EXTRA.ttl", help="more instance data to validate with the graph")
     p.add_argument("--format", choices=("text", "turtle"), default="text", help="text report or sh:ValidationReport in Turtle")
@@ -65,6 +69,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="the URL clients use to reach this server")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="time limit of one query (default 10)")
     p.add_argument("--max-rows", type=int, help="most rows in a SELECT answer (default 100000)")
+    p.add_argument("--update-token", metavar="TOKEN",
+                   help="enable /update and /graph-store for clients sending 'Authorization: Bearer TOKEN' "
+                        "(or set GMG_UPDATE_TOKEN)")
     p.set_defaults(run=cmd_serve)
     return parser
 
@@ -91,6 +98,12 @@ def cmd_build(args) -> int:
     where = f"on disk in {args.store}" if args.store else "in memory"
     print(f"store: {len(result.store)} quads {where}")
     return EXIT_OK
+
+
+def cmd_docs(args) -> int:
+    from .docs import cmd_docs as write_docs
+
+    return write_docs(args.out_dir)
 
 
 def cmd_fmt(args) -> int:
@@ -184,11 +197,16 @@ def cmd_serve(args) -> int:
 
     settings = Settings.from_env(host=args.host, port=args.port, store=args.store, base_iri=args.base_iri,
                                  public_url=args.public_url, query_timeout=args.query_timeout,
-                                 max_rows=args.max_rows)
+                                 max_rows=args.max_rows, update_token=args.update_token)
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     app = create_app(settings)
     if settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
+        if settings.update_token:
+            print("updates: enabled; in memory they last until the server stops (use --store DIR to keep them)",
+                  flush=True)
+    elif settings.update_token:
+        print(f"updates: enabled; accepted updates are journalled in {settings.store}", flush=True)
     from .web.app import url_length_limit
 
     # h11 refuses request lines over its buffer with a bare 400; give it room so

@@ -13,7 +13,9 @@ from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
 from .errors import ProtocolError, error_response
 from .observability import Metrics, install
+from .ontology import ontology_router
 from .sparql import ALLOW, sparql_router
+from .update import update_router
 from .validation import SourceCache, validation_router
 
 
@@ -37,7 +39,10 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.include_router(sparql_router(settings, engine))
-    app.include_router(validation_router(settings, SourceCache()))
+    cache = SourceCache()
+    app.include_router(validation_router(settings, cache))
+    app.include_router(ontology_router(settings, cache))
+    app.include_router(update_router(settings, engine))
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=[m.strip() for m in ALLOW.split(",")],
@@ -62,6 +67,9 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
             "status": "ok", "triples": info["triples"], "version": __version__,
             "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,
                        "timeouts": engine.stats.timeouts, "retried": engine.stats.retried},
+            "updates": {"enabled": bool(settings.update_token), "journal": len(engine.journal)},
+            # journal entries that no longer pass the shapes after the sources changed
+            "journal_problems": info.get("journal_problems", []),
         })
 
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -12,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
 from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
 from ..query import Dataset, QueryRequest
+from ..querytext import Limits, QueryRejected, QueryText, inspect
 from ..service_description import service_description
 from ..settings import Settings
 from .errors import ProtocolError, error_response
@@ -67,6 +67,8 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         try:
             text = _the_query(params, body_query)
             request.state.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+            checked = guard(text)
+            request.state.query_form = checked.form
             query = QueryRequest(
                 text=text,
                 dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
@@ -74,7 +76,7 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 base_iri=settings.base_iri,
                 accept=request.headers.get("accept"),
                 format=(params.get("format") or [None])[0],
-                has_dataset_clause=_has_dataset_clause(text),
+                has_dataset_clause=checked.has_dataset_clause,
                 max_rows=settings.max_rows,
             )
             result = await engine.query(query)
@@ -102,9 +104,17 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         text = queries[0]
         if not text.strip():
             raise ProtocolError(400, "Empty 'query' parameter: give one SPARQL query.")
-        if len(text.encode("utf-8")) > settings.max_query_bytes:
-            raise ProtocolError(413, f"The query is longer than the limit of {settings.max_query_bytes} bytes.")
         return text
+
+    def guard(text: str) -> QueryText:
+        """Refuse, before any parser sees it, text that could crash, stall or make the engine fetch."""
+        try:
+            checked = inspect(text, Limits(max_bytes=settings.max_query_bytes))
+        except QueryRejected as err:
+            raise ProtocolError(413 if err.limit == "size" else 400, str(err)) from None
+        if checked.form == "UPDATE":
+            raise ProtocolError(400, "This is an update: send it by POST to /update.")
+        return checked
 
     async def describe_service(request: Request) -> Response:
         if settings.public_url:
@@ -147,11 +157,6 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _has_dataset_clause(text: str) -> bool:
-    # Placeholder until the lexer-level guard lands: a FROM keyword anywhere.
-    return re.search(r"\bFROM\b", text, re.IGNORECASE) is not None
 
 
 def _charset(parameters: str) -> str:

@@ -1,0 +1,170 @@
+"""/ontology: the ontology itself, negotiated between its HTML documentation and RDF.
+
+GET/HEAD /ontology (and /ontology/{version}, for the current owl:versionIRI only): browsers get
+the documentation page; other clients get Turtle (the default), RDF/XML or JSON-LD by Accept or
+?format=. /ontology.ttl, .rdf, .jsonld and .html give one form each, whatever the Accept.
+Turtle is the file as committed; RDF/XML and JSON-LD are serialised from the parsed graph.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from rdflib import OWL, Graph, URIRef
+from starlette.concurrency import run_in_threadpool
+
+from ..docs import docs_html
+from ..formats import FORMAT_ALIASES, FORMATS, Format, parse_accept, prefers_html, quality
+from ..iris import ONTOLOGY_IRI
+from ..paths import default_data_dir
+from ..settings import Settings
+from ..sources import Sources
+from .errors import ProtocolError, error_response
+from .validation import SourceCache
+
+ONTOLOGY_FILE = "gmg.ttl"
+HTML = Format("html", "text/html", "page", None, "", ("application/xhtml+xml",), text=True)
+# The RDF forms, the first being the default for clients that accept anything.
+RDF_FORMS: tuple[Format, ...] = tuple(
+    next(f for f in FORMATS if f.name == name and f.rdflib) for name in ("ttl", "rdf", "jsonld"))
+FORMS: tuple[Format, ...] = (*RDF_FORMS, HTML)
+# ?format= spellings besides the registry's
+FORM_ALIASES = {**FORMAT_ALIASES, "xml": "rdf", "owl": "rdf", "json": "jsonld", "htm": "html"}
+
+
+class OntologyForms:
+    """The bytes of each form of the ontology, made once for the loaded sources."""
+
+    def __init__(self, cache: SourceCache):
+        self.cache = cache
+        self._forms: dict[str, bytes] = {}
+        self._sources: Sources | None = None
+        self._lock = threading.Lock()
+
+    def sources(self) -> Sources:
+        return self.cache.get()
+
+    def body(self, fmt: Format) -> bytes:
+        sources = self.cache.get()
+        with self._lock:
+            if sources is not self._sources:
+                self._sources, self._forms = sources, {}
+            if fmt.name not in self._forms:
+                self._forms[fmt.name] = self._make(sources, fmt)
+            return self._forms[fmt.name]
+
+    @staticmethod
+    def _make(sources: Sources, fmt: Format) -> bytes:
+        if fmt is HTML:
+            return docs_html().encode("utf-8")
+        turtle = (default_data_dir().folder("ontology") / ONTOLOGY_FILE).read_bytes()
+        if fmt.name == "ttl":
+            return turtle
+        # The graph's triples under the file's own prefixes (not rdflib's defaults).
+        prefixes = Graph(bind_namespaces="none").parse(data=turtle, format="turtle").namespaces()
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in prefixes:
+            if prefix:  # the empty prefix is no JSON-LD term
+                graph.bind(prefix, namespace)
+        for triple in sources.ontology:
+            graph.add(triple)
+        if fmt.name == "jsonld":
+            return graph.serialize(format=fmt.rdflib, auto_compact=True, encoding="utf-8")
+        return graph.serialize(format=fmt.rdflib, encoding="utf-8")
+
+
+def current_version(sources: Sources) -> tuple[str, str] | None:
+    """(version, versionIRI) from the ontology header's owl:versionIRI."""
+    version_iri = sources.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
+    if version_iri is None:
+        return None
+    return str(version_iri).rstrip("/").rsplit("/", 1)[-1], str(version_iri)
+
+
+def choose_form(accept: str | None, override: str | None) -> Format:
+    """?format= wins; then a browser gets HTML; then Accept picks among the RDF forms."""
+    if override:
+        wanted = override.strip().lower()
+        wanted = FORM_ALIASES.get(wanted, wanted)
+        for fmt in FORMS:
+            if wanted in (fmt.name, fmt.media_type, *fmt.aliases):
+                return fmt
+        raise ProtocolError(406, not_acceptable(f"Unknown format {override!r}."))
+    if prefers_html(accept, "graph"):
+        return HTML
+    ranges = parse_accept(accept)
+    if not ranges:
+        return RDF_FORMS[0]
+    best, chosen = 0.0, None
+    for fmt in RDF_FORMS:  # registry order breaks ties
+        q = quality(fmt, ranges)
+        if q > best:
+            best, chosen = q, fmt
+    if chosen is None:
+        if quality(HTML, ranges) > 0:
+            return HTML
+        raise ProtocolError(406, not_acceptable("Not acceptable."))
+    return chosen
+
+
+def not_acceptable(reason: str) -> str:
+    return (f"{reason} The ontology can be served as: " + ", ".join(f.media_type for f in FORMS)
+            + " (or ?format=" + "|".join(f.name for f in FORMS) + ").")
+
+
+def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
+    router = APIRouter()
+    forms = OntologyForms(cache)
+
+    def root_url(request: Request) -> str:
+        return (settings.public_url or str(request.base_url)).rstrip("/")
+
+    def link_header(request: Request) -> str:
+        root = root_url(request)
+        return ", ".join(f'<{root}/ontology.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in FORMS)
+
+    async def respond(request: Request, fmt: Format, negotiated: bool) -> Response:
+        body = await run_in_threadpool(forms.body, fmt)
+        headers = {"Link": link_header(request)}
+        if negotiated:
+            headers["Vary"] = "Accept"
+            headers["Content-Location"] = f"{root_url(request)}/ontology.{fmt.name}"
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(len(body))
+            body = b""
+        return Response(body, media_type=fmt.content_type, headers=headers)
+
+    async def negotiated(request: Request) -> Response:
+        try:
+            fmt = choose_form(request.headers.get("accept"), request.query_params.get("format"))
+        except ProtocolError as err:
+            err.headers.update({"Vary": "Accept", "Link": link_header(request)})
+            return error_response(err)
+        return await respond(request, fmt, negotiated=True)
+
+    @router.api_route("/ontology", methods=["GET", "HEAD"])
+    async def ontology(request: Request) -> Response:
+        return await negotiated(request)
+
+    for form in FORMS:
+        def fixed(form: Format = form):
+            async def serve(request: Request) -> Response:
+                return await respond(request, form, negotiated=False)
+            return serve
+        router.add_api_route(f"/ontology.{form.name}", fixed(), methods=["GET", "HEAD"],
+                             name=f"ontology_{form.name}")
+
+    @router.api_route("/ontology/{version}", methods=["GET", "HEAD"])
+    async def ontology_version(request: Request, version: str) -> Response:
+        current = current_version(await run_in_threadpool(forms.sources))
+        if current is None:
+            return error_response(ProtocolError(404, "The ontology declares no owl:versionIRI."))
+        if version != current[0]:
+            return error_response(ProtocolError(
+                404, f"No version {version!r} of the ontology is served here: the current version is "
+                     f"{current[0]} ({current[1]}), at /ontology/{current[0]}; /ontology is always the current one."))
+        return await negotiated(request)
+
+    return router

@@ -1,0 +1,122 @@
+"""`gmg docs`: the HTML documentation lists every gmg: class and property with its definition."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
+
+from gmg.docs import build_docs, cmd_docs, docs_html
+from gmg.iris import GMG
+from gmg.paths import default_data_dir
+
+TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+ENTITY = re.compile(r'<div class="[^"]*\bentity\b[^"]*" id="[^"]*">')
+
+
+def ontology() -> Graph:
+    graph = Graph()
+    for path in default_data_dir().files("ontology"):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def gmg_terms(graph: Graph) -> list[URIRef]:
+    return sorted({term for kind in TERM_TYPES for term in graph.subjects(RDF.type, kind)
+                   if isinstance(term, URIRef) and term.startswith(str(GMG))})
+
+
+def text(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def entities(page: str) -> dict[str, list[tuple[str, str]]]:
+    """IRI -> [(heading, text)] of each entity block of a pyLODE page."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for block in ENTITY.split(page)[1:]:
+        iri = re.search(r"<th>IRI</th>\s*<td>\s*<code>([^<]*)</code>", block)
+        heading = re.search(r"<h3>(.*?)<sup", block, re.S)
+        if iri:
+            found.setdefault(html.unescape(iri.group(1)), []).append(
+                (text(heading.group(1)) if heading else "", text(block)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("docs") / "site"  # a folder that does not exist yet
+    path = build_docs(out)
+    return path, path.read_text(encoding="utf-8")
+
+
+def test_build_docs_writes_one_page(page):
+    path, content = page
+    assert path.name == "index.html" and path.is_file()
+    assert content.lstrip().lower().startswith("<!doctype html>")
+    assert "Global Migration Governors ontology" in content
+
+
+def test_every_class_and_property_is_documented_with_its_label_and_definition(page):
+    graph = ontology()
+    terms = gmg_terms(graph)
+    assert len(terms) > 50
+    blocks = entities(page[1])
+    problems = []
+    for term in terms:
+        label = next((str(o) for o in graph.objects(term, RDFS.label) if o.language == "en"), None)
+        definitions = [" ".join(str(d).split()) for d in graph.objects(term, SKOS.definition)]
+        shown = blocks.get(str(term))
+        if not shown:
+            problems.append(f"{term}: no entry")
+            continue
+        if not any((label is None or heading == " ".join(label.split()))
+                   and all(d in body for d in definitions) for heading, body in shown):
+            problems.append(f"{term}: entry without its label {label!r} or definition {definitions!r}")
+    assert not problems, f"{len(problems)} term(s) badly documented:\n  " + "\n  ".join(problems)
+
+
+def test_page_is_self_contained(page):
+    content = page[1]
+    assert not re.search(r'<link[^>]+rel="stylesheet"[^>]+href="https?:', content)
+    assert not re.search(r"<script[^>]+src=", content)
+
+
+def test_docs_html_is_cached():
+    assert docs_html() is docs_html()
+
+
+def test_generating_docs_leaves_logging_alone():
+    """pyLODE configures the root logger on import and when it logs; gmg undoes both."""
+    probe = ("import logging\n"
+             "from gmg.docs import docs_html\n"
+             "docs_html()\n"
+             "root = logging.getLogger()\n"
+             "print(len(root.handlers), logging.getLevelName(root.level), logging.getLogger('httpcore').level)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "WARNING", "0"]
+    assert done.stderr == ""
+
+
+def test_cmd_docs_writes_to_docs_by_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cmd_docs(None) == 0
+    written = Path(capsys.readouterr().out.strip())
+    assert (tmp_path / written).resolve() == (tmp_path / "docs" / "index.html").resolve()
+    assert (tmp_path / "docs" / "index.html").stat().st_size > 10_000
+
+    assert cmd_docs(tmp_path / "elsewhere") == 0
+    assert Path(capsys.readouterr().out.strip()) == tmp_path / "elsewhere" / "index.html"
+
+
+def test_cmd_docs_reports_an_unwritable_folder(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert cmd_docs(blocker) == 2
+    assert "gmg:" in capsys.readouterr().err

@@ -1,0 +1,79 @@
+"""Issue checks 1-3 on the real files: the OWL API (what Protégé is built on) and HermiT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from conftest import ROOT
+from gmg.build import inferred_turtle
+from gmg.owlapi import canonical_turtle, check, roundtrip_differences
+from gmg.reason import reason
+from gmg.sources import load_sources
+
+ONTOLOGY = ROOT / "ontology" / "gmg.ttl"
+INSTANCES = sorted((ROOT / "instances").glob("*.ttl"))
+GMG = "https://w3id.org/gmg/ontology#"
+ID = "https://w3id.org/gmg/id/"
+REFERENT = {"iom", "unhcr"}
+NONREFERENT = {"undp", "unodc", "world-bank", "european-union", "osce", "ifrcrcs"}
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return load_sources()
+
+
+@pytest.fixture(scope="module")
+def reasoning(sources):
+    return reason([sources.ontology, sources.instances])
+
+
+def test_owl_api_parses_the_ontology_cleanly():
+    report = check([ONTOLOGY])
+    assert report.ok, report.render()
+
+
+def test_owl_api_parses_ontology_and_instances_as_owl2_dl():
+    # Individuals are typed in the data (a class assertion declares them in OWL 2);
+    # every class and property must be declared, and nothing may be punned.
+    report = check([ONTOLOGY, *INSTANCES], individuals_need_declaring=False)
+    assert report.ok, report.render()
+
+
+def test_ontology_file_is_a_fixed_point_of_the_owl_api_writer():
+    assert canonical_turtle(ONTOLOGY) == ONTOLOGY.read_text(encoding="utf-8"), "run `gmg fmt`"
+
+
+def test_rdf_xml_round_trip_keeps_every_axiom_and_annotation():
+    assert roundtrip_differences(ONTOLOGY) == []
+
+
+def test_hermit_finds_the_graph_consistent(reasoning):
+    assert reasoning.consistent, reasoning.explanation
+    assert reasoning.unsatisfiable_classes == []
+
+
+def classified(reasoning, cls: str) -> set[str]:
+    """Individuals HermiT puts in `cls` (none of them is asserted there)."""
+    return {ind.removeprefix(ID) for ind, c in reasoning.inferred_types if c == GMG + cls}
+
+
+def test_referent_and_nonreferent_ios_are_classified_from_their_status(reasoning):
+    assert classified(reasoning, "ReferentMigrationIO") == REFERENT
+    assert classified(reasoning, "NonreferentMigrationIO") == NONREFERENT
+
+
+def test_shipped_inferred_graph_is_up_to_date(reasoning):
+    shipped = (ROOT / "inferred" / "inferred.ttl").read_text(encoding="utf-8")
+    assert shipped == inferred_turtle(reasoning.inferred_types_graph()), "run `gmg build --reason`"
+
+
+@pytest.mark.parametrize("fixture", sorted((ROOT / "tests" / "fixtures" / "inconsistent").glob("*.ttl")),
+                         ids=lambda p: p.stem)
+def test_contradictions_are_rejected(sources, fixture: Path):
+    extra = Graph().parse(fixture, format="turtle")
+    result = reason([sources.ontology, sources.instances, extra])
+    assert not result.consistent, f"{fixture.name} should make the graph inconsistent"
