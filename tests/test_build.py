@@ -94,3 +94,12 @@ def test_on_disk_store_is_reused_when_sources_are_unchanged(tmp_path):
 def _env_with_data(data: DataDir) -> dict:
     import os
     return {**os.environ, "GMG_DATA_DIR": str(data.root)}
+
+
+def test_a_subject_without_predicate_is_a_syntax_error(data_copy):
+    # rdflib alone would accept this; the server's parser would not start.
+    broken = data_copy.folder("instances") / "lonely.ttl"
+    broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:lonely .\n")
+    with pytest.raises(SourceError) as caught:
+        load_sources(data_copy)
+    assert caught.value.path == broken and caught.value.line == 3

@@ -144,3 +144,25 @@ def test_engine_dies_with_a_killed_server_and_the_store_reopens(tmp_path):
         assert get(again, "ASK { ?s ?p ?o }").json()["boolean"] is True
     finally:
         again.stop()
+
+
+def test_overload_queues_then_answers_429_never_5xx():
+    server = Server(["--max-active-queries", "1", "--max-queued-queries", "2", "--queue-timeout", "0.5"]).wait_ready()
+    try:
+        query = slow_query(700)
+
+        def one(_):
+            return httpx.get(server.url + "/sparql", params={"query": query}, headers=JSON, timeout=60)
+
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(one, range(8)))
+        statuses = [r.status_code for r in responses]
+        assert set(statuses) <= {200, 429}, statuses
+        assert 200 in statuses and 429 in statuses, statuses
+        refused = next(r for r in responses if r.status_code == 429)
+        assert refused.headers["retry-after"].isdigit()
+        assert "busy" in refused.text.lower() or "waiting" in refused.text.lower()
+        assert get(server, "ASK {}").json()["boolean"] is True
+    finally:
+        server.stop()

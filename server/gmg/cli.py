@@ -69,6 +69,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="the URL clients use to reach this server")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="time limit of one query (default 10)")
     p.add_argument("--max-rows", type=int, help="most rows in a SELECT answer (default 100000)")
+    p.add_argument("--max-active-queries", type=int, help="queries worked on at once (default 8)")
+    p.add_argument("--max-queued-queries", type=int, help="queries that may wait for a turn (default 64)")
+    p.add_argument("--queue-timeout", type=float, metavar="SECONDS", help="longest wait in the queue (default 5)")
     p.add_argument("--update-token", metavar="TOKEN",
                    help="enable /update and /graph-store for clients sending 'Authorization: Bearer TOKEN' "
                         "(or set GMG_UPDATE_TOKEN)")
@@ -197,7 +200,9 @@ def cmd_serve(args) -> int:
 
     settings = Settings.from_env(host=args.host, port=args.port, store=args.store, base_iri=args.base_iri,
                                  public_url=args.public_url, query_timeout=args.query_timeout,
-                                 max_rows=args.max_rows, update_token=args.update_token)
+                                 max_rows=args.max_rows, update_token=args.update_token,
+                                 max_active_queries=args.max_active_queries,
+                                 max_queued_queries=args.max_queued_queries, queue_timeout=args.queue_timeout)
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     app = create_app(settings)
     if settings.store is None:

@@ -36,6 +36,14 @@ class Settings:
         100_000, "Most rows a SELECT answer carries; a longer answer is cut and marked "
         "with the header Gmg-Results-Truncated: true.", "GMG_MAX_ROWS", "--max-rows")
 
+    max_active_queries: int = setting(
+        8, "Queries the engine works on at once; more wait in a queue.", "GMG_MAX_ACTIVE_QUERIES",
+        "--max-active-queries")
+    max_queued_queries: int = setting(
+        64, "Queries that may wait for a turn; beyond that, or after waiting queue_timeout, "
+        "a request gets 429 with Retry-After.", "GMG_MAX_QUEUED_QUERIES", "--max-queued-queries")
+    queue_timeout: float = setting(
+        5.0, "Longest wait in the queue, in seconds, before 429.", "GMG_QUEUE_TIMEOUT", "--queue-timeout")
     update_token: str | None = setting(
         None, "Enables SPARQL Update and the Graph Store Protocol for clients that send "
         "'Authorization: Bearer <token>'. Unset: the server is read-only.", "GMG_UPDATE_TOKEN", "--update-token")

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -75,6 +76,13 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(path, 0, 0, f"cannot read file: {err}") from err
+    try:
+        # pyoxigraph first: it is the stricter parser (rdflib accepts a few malformed
+        # statements) and the one the server loads the store with.
+        for _ in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as err:
+        raise SourceError(path, err.lineno or 0, err.offset or 0, f"Turtle syntax error: {err}") from err
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as err:

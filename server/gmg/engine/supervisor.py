@@ -182,10 +182,15 @@ class EngineSupervisor:
         while True:
             try:
                 message = conn.recv()
+                handler, args = self._dispatch, (message, generation)
             except (EOFError, OSError):
-                self._loop.call_soon_threadsafe(self._engine_gone, generation)
+                handler, args = self._engine_gone, (generation,)
+            try:
+                self._loop.call_soon_threadsafe(handler, *args)
+            except RuntimeError:
+                return  # the event loop is closed: the server is shutting down
+            if handler is self._engine_gone:
                 return
-            self._loop.call_soon_threadsafe(self._dispatch, message, generation)
 
     def _dispatch(self, message: tuple, generation: int) -> None:
         kind = message[0]

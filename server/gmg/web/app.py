@@ -25,6 +25,9 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
     engine = EngineSupervisor(
         EngineConfig(store_path=str(settings.store) if settings.store else None, data_root=data_root),
         timeout=settings.query_timeout,
+        max_active=settings.max_active_queries,
+        max_waiting=settings.max_queued_queries,
+        queue_timeout=settings.queue_timeout,
     )
 
     @asynccontextmanager
