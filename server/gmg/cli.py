@@ -69,6 +69,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="the URL clients use to reach this server")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="time limit of one query (default 10)")
     p.add_argument("--max-rows", type=int, help="most rows in a SELECT answer (default 100000)")
+    p.add_argument("--watch", action="store_true", default=None,
+                   help="rebuild when a source file changes (keep serving the last good build if it fails)")
     p.add_argument("--max-active-queries", type=int, help="queries worked on at once (default 8)")
     p.add_argument("--max-queued-queries", type=int, help="queries that may wait for a turn (default 64)")
     p.add_argument("--queue-timeout", type=float, metavar="SECONDS", help="longest wait in the queue (default 5)")
@@ -202,7 +204,8 @@ def cmd_serve(args) -> int:
                                  public_url=args.public_url, query_timeout=args.query_timeout,
                                  max_rows=args.max_rows, update_token=args.update_token,
                                  max_active_queries=args.max_active_queries,
-                                 max_queued_queries=args.max_queued_queries, queue_timeout=args.queue_timeout)
+                                 max_queued_queries=args.max_queued_queries, queue_timeout=args.queue_timeout,
+                                 watch=args.watch)
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     app = create_app(settings)
     if settings.store is None:

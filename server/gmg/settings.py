@@ -36,6 +36,9 @@ class Settings:
         100_000, "Most rows a SELECT answer carries; a longer answer is cut and marked "
         "with the header Gmg-Results-Truncated: true.", "GMG_MAX_ROWS", "--max-rows")
 
+    watch: bool = setting(
+        False, "Rebuild when a file under ontology/, instances/ or shapes/ changes; if the new "
+        "build fails to parse or validate, keep serving the last good one and show why.", "GMG_WATCH", "--watch")
     max_active_queries: int = setting(
         8, "Queries the engine works on at once; more wait in a queue.", "GMG_MAX_ACTIVE_QUERIES",
         "--max-active-queries")
@@ -75,6 +78,8 @@ def _convert(f, raw: str):
         return int(raw)
     if f.type in ("float", float):
         return float(raw)
+    if f.type in ("bool", bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if "Path" in str(f.type):
         return Path(raw)
     return raw

@@ -91,6 +91,7 @@ class EngineSupervisor:
         # accepted updates: a file beside an on-disk store, else the server's memory
         self.journal = Journal(Path(config.store_path) / JOURNAL if config.store_path else None)
         self._write_lock = asyncio.Lock()
+        self._sources_changed = False
         self._updates: dict[int, tuple[asyncio.Future, str, str | None]] = {}
         self.timeout = timeout
         self.queue_timeout = queue_timeout
@@ -125,7 +126,9 @@ class EngineSupervisor:
         self._ready = self._loop.create_future()
         config = self.config
         if config.store_path is None:  # an in-memory engine starts from the files plus the journal
-            config = replace(config, journal=tuple(self.journal.entries()))
+            config = replace(config, journal=tuple(self.journal.entries()),
+                             revalidate_journal=self._sources_changed)
+        self._sources_changed = False
         process = ctx.Process(target=worker.main, args=(child, config), name="gmg-engine", daemon=True)
         process.start()
         child.close()
@@ -330,6 +333,12 @@ class EngineSupervisor:
                                          "not applied. Send smaller updates.") from None
             if message[0] == "refused":
                 raise UpdateFailure(*message[2:])
+
+    async def reload(self) -> None:
+        """The source files changed: start an engine on them (the journal is checked again)."""
+        async with self._write_lock:  # not in the middle of an update
+            self._sources_changed = True
+            await self._replace("sources changed", self._generation)
 
     async def engine_info(self) -> dict:
         """Fresh facts from the engine (triple count, named graphs)."""

@@ -37,6 +37,8 @@ class EngineConfig:
     # accepted updates to apply at start: in memory, all of them (already validated
     # against the same files); on disk, the journal is replayed only over a rebuilt store
     journal: tuple[JournalEntry, ...] = ()
+    # the source files changed since the journal was written: check each entry again
+    revalidate_journal: bool = False
 
 
 class Engine:
@@ -52,7 +54,9 @@ class Engine:
         digest_before = GraphStore.stored_digest(store_path)
         self.store = open_store(self.data, store_path)
         rebuilt = digest_before != self.store.build_info().get("digest")
-        if store_path is None:
+        if store_path is None and config.revalidate_journal:
+            self.replay(list(config.journal))
+        elif store_path is None:
             for entry in config.journal:
                 self.store.update(entry.update, base_iri=entry.base_iri)
         elif rebuilt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,32 +18,38 @@ from .ontology import ontology_router
 from .sparql import ALLOW, sparql_router
 from .update import update_router
 from .validation import SourceCache, validation_router
+from .watch import watch
 
 
-def create_app(settings: Settings | None = None, data_root: str | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the query engine process starts with the app and stops with it."""
     settings = settings or Settings()
     engine = EngineSupervisor(
-        EngineConfig(store_path=str(settings.store) if settings.store else None, data_root=data_root),
+        EngineConfig(store_path=str(settings.store) if settings.store else None),
         timeout=settings.query_timeout,
         max_active=settings.max_active_queries,
         max_waiting=settings.max_queued_queries,
         queue_timeout=settings.queue_timeout,
     )
 
+    cache = SourceCache()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await engine.start()
+        watcher = asyncio.create_task(watch(app, engine, cache)) if settings.watch else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await engine.stop()
 
     app = FastAPI(title="gmg", version=__version__, docs_url="/api", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.build_errors = []  # set by --watch when changed sources cannot be served
     app.include_router(sparql_router(settings, engine))
-    cache = SourceCache()
     app.include_router(validation_router(settings, cache))
     app.include_router(ontology_router(settings, cache))
     app.include_router(update_router(settings, engine))
@@ -73,6 +80,8 @@ def create_app(settings: Settings | None = None, data_root: str | None = None) -
             "updates": {"enabled": bool(settings.update_token), "journal": len(engine.journal)},
             # journal entries that no longer pass the shapes after the sources changed
             "journal_problems": info.get("journal_problems", []),
+            # --watch: why the changed source files are not served (the last good build is)
+            "build_errors": app.state.build_errors,
         })
 
     return app

@@ -27,6 +27,10 @@ class SourceCache:
         self._sources: Sources | None = None
         self._lock = threading.Lock()
 
+    def invalidate(self) -> None:
+        with self._lock:
+            self._sources = None
+
     def get(self) -> Sources:
         with self._lock:
             if self._sources is None:
