@@ -77,3 +77,15 @@ def test_contradictions_are_rejected(sources, fixture: Path):
     extra = Graph().parse(fixture, format="turtle")
     result = reason([sources.ontology, sources.instances, extra])
     assert not result.consistent, f"{fixture.name} should make the graph inconsistent"
+
+
+def test_exported_merge_opens_cleanly_in_the_owl_api(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "gmg-all.ttl"
+    run = subprocess.run([sys.executable, "-m", "gmg.cli", "export", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    report = check([out], individuals_need_declaring=False)
+    assert report.ok, report.render()
+    assert "ReferentMigrationIO" in out.read_text(encoding="utf-8")

@@ -39,6 +39,11 @@ def make_parser() -> argparse.ArgumentParser:
                    help="also run HermiT (needs Java): fail on an inconsistency, write inferred/inferred.ttl")
     p.set_defaults(run=cmd_build)
 
+    p = sub.add_parser("export", help="write the ontology, instances and inferred types as one Turtle file "
+                                      "(to browse the individuals in Protégé)")
+    p.add_argument("out", type=Path, metavar="OUT.ttl")
+    p.set_defaults(run=cmd_export)
+
     p = sub.add_parser("fmt", help="rewrite ontology/gmg.ttl in the OWL API's Turtle form (as Protégé saves it)")
     p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
     p.set_defaults(run=cmd_fmt)
@@ -62,23 +67,27 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_query)
 
     p = sub.add_parser("serve", help="serve the SPARQL endpoint and linked-data pages")
-    p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="TCP port (default 8000)")
-    p.add_argument("--store", type=Path, metavar="DIR", help="keep the store on disk in DIR (default: in memory)")
-    p.add_argument("--base-iri", help="base of the published IRIs")
-    p.add_argument("--public-url", help="the URL clients use to reach this server")
-    p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="time limit of one query (default 10)")
-    p.add_argument("--max-rows", type=int, help="most rows in a SELECT answer (default 100000)")
-    p.add_argument("--watch", action="store_true", default=None,
-                   help="rebuild when a source file changes (keep serving the last good build if it fails)")
-    p.add_argument("--max-active-queries", type=int, help="queries worked on at once (default 8)")
-    p.add_argument("--max-queued-queries", type=int, help="queries that may wait for a turn (default 64)")
-    p.add_argument("--queue-timeout", type=float, metavar="SECONDS", help="longest wait in the queue (default 5)")
-    p.add_argument("--update-token", metavar="TOKEN",
-                   help="enable /update and /graph-store for clients sending 'Authorization: Bearer TOKEN' "
-                        "(or set GMG_UPDATE_TOKEN)")
+    add_setting_flags(p)
     p.set_defaults(run=cmd_serve)
     return parser
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per server setting, from the settings table (so flags and docs cannot drift)."""
+    from dataclasses import fields
+
+    from .settings import Settings
+
+    for f in fields(Settings):
+        default = f"(default {f.default}; env {f.metadata['env']})"
+        if f.type in ("bool", bool):
+            parser.add_argument(f.metadata["flag"], dest=f.name, action="store_true", default=None,
+                                help=f"{f.metadata['help']} {default}")
+            continue
+        kind = {"int": int, "float": float}.get(f.type if isinstance(f.type, str) else f.type.__name__,
+                                                Path if "Path" in str(f.type) else str)
+        parser.add_argument(f.metadata["flag"], dest=f.name, type=kind, default=None,
+                            help=f"{f.metadata['help']} {default}")
 
 
 def _fail(message: str, code: int = EXIT_CANNOT_RUN) -> int:
@@ -109,6 +118,22 @@ def cmd_docs(args) -> int:
     from .docs import cmd_docs as write_docs
 
     return write_docs(args.out_dir)
+
+
+def cmd_export(args) -> int:
+    from .sources import SourceError, load_sources
+
+    try:
+        sources = load_sources()
+    except SourceError as err:
+        return _fail(str(err))
+    merged = sources.ontology + sources.instances + sources.inferred
+    for prefix, namespace in sources.ontology.namespaces():
+        merged.bind(prefix, namespace, override=True)
+    merged.bind("id", "https://w3id.org/gmg/id/")
+    args.out.write_text(merged.serialize(format="turtle"), encoding="utf-8")
+    print(f"wrote {len(merged)} triples to {args.out}")
+    return EXIT_OK
 
 
 def cmd_fmt(args) -> int:
@@ -195,17 +220,14 @@ def configure_logging() -> None:
 
 
 def cmd_serve(args) -> int:
+    from dataclasses import fields
+
     import uvicorn
 
     from .settings import Settings
     from .web import create_app
 
-    settings = Settings.from_env(host=args.host, port=args.port, store=args.store, base_iri=args.base_iri,
-                                 public_url=args.public_url, query_timeout=args.query_timeout,
-                                 max_rows=args.max_rows, update_token=args.update_token,
-                                 max_active_queries=args.max_active_queries,
-                                 max_queued_queries=args.max_queued_queries, queue_timeout=args.queue_timeout,
-                                 watch=args.watch)
+    settings = Settings.from_env(**{f.name: getattr(args, f.name) for f in fields(Settings)})
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     app = create_app(settings)
     if settings.store is None:
