@@ -58,3 +58,23 @@ def test_validate_passes_on_real_data_and_fails_on_a_bad_extra_file(tmp_path):
     assert "English label" in bad.stdout
     turtle = run("validate", str(extra), "--format", "turtle")
     assert "ValidationReport" in turtle.stdout
+
+
+def test_every_server_setting_is_documented_in_the_readme():
+    from dataclasses import fields
+
+    from gmg.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [f.name for f in fields(Settings)
+               if f"`{f.metadata['flag']}`" not in readme or f"`{f.metadata['env']}`" not in readme]
+    assert not missing, f"settings missing from the README's table: {missing}"
+
+
+def test_every_command_is_documented_in_the_readme():
+    from gmg.cli import make_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    subcommands = make_parser()._subparsers._group_actions[0].choices
+    missing = [name for name in subcommands if f"`gmg {name}" not in readme]
+    assert not missing, f"commands missing from the README: {missing}"
