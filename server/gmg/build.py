@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import DataDir, default_data_dir
-from .sources import Sources, load_sources
+from .sources import Sources, load_sources, source_files
 from .store import GraphStore
 from .validate import Report, validate
 
@@ -37,7 +37,7 @@ def build(data: DataDir | None = None, store_path: Path | None = None, *, strict
         infer(sources, data)
         sources = load_sources(data)  # with the fresh inferred graph
     store = GraphStore(store_path)
-    store.load_sources(sources)
+    store.load_files(source_files(data), sources.digest)
     return Build(sources, report, store)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .iris import INFERRED_GRAPH, INSTANCES_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
@@ -59,15 +59,6 @@ class Sources:
     @property
     def inferred(self) -> Graph:
         return self.graphs[INFERRED_GRAPH]
-
-    def dataset(self) -> Dataset:
-        ds = Dataset()
-        for name, graph in self.graphs.items():
-            target = ds.graph(name)
-            for triple in graph:
-                target.add(triple)
-        return ds
-
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     """Parse one Turtle file, raising SourceError with its line and column."""

@@ -1,6 +1,6 @@
 """Stage 3: the triple store (embedded pyoxigraph), a rebuildable cache of the sources.
 
-Four verbs mirror pyoxigraph's Store: query, update, load, dump. The default graph
+The verbs mirror pyoxigraph's Store: query, update, load_files, dump. The default graph
 of a query is the store's default graph plus every named graph except the shapes
 and metadata graphs (reachable by name only). pyoxigraph's union-default option
 ignores FROM and refuses `default_graph`, so the dataset is built explicitly.
@@ -12,11 +12,9 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
-
 from .iris import NAME_ONLY_GRAPHS
 from .paths import DataDir
-from .sources import SourceError, Sources, digest_files, source_files
+from .sources import SourceError, digest_files, source_files
 
 BUILD_INFO = "build.json"  # beside the RocksDB folder: which sources the store holds
 
@@ -33,14 +31,6 @@ class GraphStore:
             self._store = ox.Store(str(self.path / "oxigraph"))
 
     # -- loading -------------------------------------------------------------
-    def load_sources(self, sources: Sources) -> None:
-        """Replace the whole content with the parsed sources."""
-        self._store.clear()
-        for name, graph in sources.graphs.items():
-            self.load_graph(graph, str(name))
-        self._store.flush()
-        self._write_build_info({"digest": sources.digest, "triples": len(self)})
-
     def load_files(self, files: list[tuple[Path, str]], digest: str) -> None:
         """Replace the whole content with the source files, parsed by pyoxigraph (fast)."""
         self._store.clear()
@@ -52,13 +42,6 @@ class GraphStore:
                 raise SourceError(path, err.lineno or 0, err.offset or 0, f"Turtle syntax error: {err}") from err
         self._store.flush()
         self._write_build_info({"digest": digest, "triples": len(self)})
-
-    def load_graph(self, graph: Graph, name: str) -> None:
-        data = graph.serialize(format="nt", encoding="utf-8")
-        self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
-
-    def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> None:
-        self._store.load(data, format=format, to_graph=ox.NamedNode(graph))
 
     # -- reading -------------------------------------------------------------
     def query(
@@ -113,15 +96,6 @@ class GraphStore:
         lines = [str(q.triple) + " .\n" for q in self._store
                  if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value not in exclude]
         return "".join(lines).encode("utf-8")
-
-    def graph_triples(self, graph: str | None) -> list[ox.Triple]:
-        """The triples of one named graph, or of the store's default graph (None)."""
-        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        return [q.triple for q in self._store.quads_for_pattern(None, None, None, name)]
-
-    def has_graph(self, graph: str) -> bool:
-        return ox.NamedNode(graph) in self._store.named_graphs() or any(
-            True for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def __len__(self) -> int:
         return len(self._store)

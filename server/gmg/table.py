@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from .query import QueryError
+from .querytext import Limits, QueryRejected, inspect
 from .store import GraphStore
 
 
@@ -19,13 +20,16 @@ def term_text(term) -> str:
 def render_table(store: GraphStore, text: str) -> str:
     """SELECT as an aligned table, ASK as true/false, CONSTRUCT/DESCRIBE as Turtle."""
     try:
-        result = store.query(text)
+        checked = inspect(text, Limits(max_bytes=10**9))
+        result = store.query(text, use_query_dataset=checked.has_dataset_clause)
         if isinstance(result, ox.QueryBoolean):
             return ("true" if bool(result) else "false") + "\n"
         if isinstance(result, ox.QueryTriples):
             return result.serialize(format=ox.RdfFormat.TURTLE).decode("utf-8")
         names = [v.value for v in result.variables]
         rows = [[term_text(solution[name]) for name in names] for solution in result]
+    except QueryRejected as err:
+        raise QueryError(str(err)) from err
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]

@@ -94,9 +94,12 @@ def validate(sources: Sources, extra: Graph | None = None) -> Report:
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
+    shapes_copy = Graph()  # pySHACL adds triples to the shapes graph it is given: keep ours intact
+    for triple in shapes:
+        shapes_copy.add(triple)
     conforms, report_graph, _ = shacl_validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=shapes_copy,
         ont_graph=ontology,
         inference="none",
         advanced=True,
