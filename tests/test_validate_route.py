@@ -13,6 +13,7 @@ from decoy import Decoy
 SH = "http://www.w3.org/ns/shacl#"
 PREFIXES = "@prefix gmg: <https://w3id.org/gmg/ontology#> .\n@prefix id: <https://w3id.org/gmg/id/> .\n"
 GOOD = PREFIXES + ('<https://w3id.org/gmg/id/passage/s3-p99> a gmg:Passage ; '
+                   '<http://www.w3.org/2000/01/rdf-schema#label> "S3, paragraph 99"@en ; '
                    'gmg:quote "The case of the World Bank is indicative." ; '
                    'gmg:inSection <https://w3id.org/gmg/id/section/s3> .\n')
 BAD = PREFIXES + ('<https://w3id.org/gmg/id/passage/s3-p98> a gmg:Passage ; '

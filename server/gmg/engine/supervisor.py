@@ -143,9 +143,10 @@ class EngineSupervisor:
         if process is not None and process.is_alive():
             process.kill()
             process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        # The reader thread of that engine closes the pipe once it reads EOF. Closing
+        # it here, under a thread blocked in recv(), would free the descriptor for
+        # the next engine's pipe to reuse while the old reader still reads from it.
+        self._conn = None
 
     async def _replace(self, reason: str, generation: int) -> None:
         """Kill the engine `generation`, start another, and resend the reads that had not started."""
@@ -188,6 +189,7 @@ class EngineSupervisor:
                 handler, args = self._dispatch, (message, generation)
             except (EOFError, OSError):
                 handler, args = self._engine_gone, (generation,)
+                conn.close()
             try:
                 self._loop.call_soon_threadsafe(handler, *args)
             except RuntimeError:
