@@ -52,9 +52,12 @@ def test_changes_are_served_and_broken_ones_reported(watched):
     assert wait_until(lambda: httpx.get(server.url + "/health").json()["build_errors"])
     errors = httpx.get(server.url + "/health").json()["build_errors"]
     assert "watched.ttl:4" in errors[0]
+    home = httpx.get(server.url + "/")
+    assert home.status_code == 200 and "not served" in home.text and "watched.ttl:4" in home.text
     assert ask(server, query), "the last good build must still be served"
     assert "watched.ttl" in server.output()
 
     (data / "instances" / "watched.ttl").write_text(NEW_ORG.replace("Watched Organisation", "Renamed"))
     assert wait_until(lambda: not httpx.get(server.url + "/health").json()["build_errors"])
+    assert "not served" not in httpx.get(server.url + "/").text
     assert wait_until(lambda: ask(server, 'ASK { ?s <http://www.w3.org/2000/01/rdf-schema#label> "Renamed"@en }'))

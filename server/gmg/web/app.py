@@ -13,6 +13,7 @@ from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
 from .errors import ProtocolError, error_response
+from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
 from .sparql import ALLOW, sparql_router
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.build_errors = []  # set by --watch when changed sources cannot be served
+    app.include_router(home_router(app, engine))
     app.include_router(sparql_router(settings, engine))
     app.include_router(validation_router(settings, cache))
     app.include_router(ontology_router(settings, cache))
