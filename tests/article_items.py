@@ -1,0 +1,203 @@
+"""What the coverage test extracts from the article and what counts as covering it.
+
+Items are taken from the article proper — the title, the author's name, the abstract,
+the body and the notes (the author note and notes 1-88) — never from the header that
+describes the source file. Three kinds:
+
+- **numbers** written in figures: integers, decimals, thousands with commas (300,000),
+  identifiers made of figures (331925, 14.B25.31.0009, 2013/44), decades (1990s);
+  a range such as 2011–2015 gives both ends;
+- **years** are the numbers from 1900 to 2099 (reported with kind "year");
+- **proper names**: runs of capitalised words (Latin or Cyrillic, acronyms included)
+  that may contain the connectors of names ("of", "for", "and", "the", "on", "in", "de",
+  ...), with a leading sentence-initial word dropped when the article also uses it in
+  lower case (so "However" or "Migration" opening a sentence is not a name);
+- **web addresses** in the notes;
+- **scores** printed in quotation marks ("A+").
+
+Numbers written in words ("one-third", "first four years", "nine countries") are not
+extracted: telling a stated quantity from ordinary prose is beyond a pattern.
+
+An item is covered when the graph states it outside the article's own wording: the
+quotes of passages and notes (``gmg:quote``) and the transcribed references
+(``dcterms:bibliographicCitation``) do not count, nor do the editors' remarks
+(``rdfs:comment``, ``skos:note``), nor does any literal of the article's own passages
+and notes (their labels "Note 10" and note numbers would cover every small number),
+so that what is covered is what the graph encodes as labels, titles, names, values and
+other literals of the things the article talks about. A number is covered by a literal
+with that value or a literal that contains it as a number token (so "345–360" covers
+345 and 360); a name by a literal that contains it as whole words (case, dashes, quotes
+and diacritics aside); a name joined with "and" is covered when each part is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rdflib import RDF, RDFS, Graph, Literal, Namespace
+
+from article import article_path, normalise
+from gmg.iris import GMG
+
+DCT = Namespace("http://purl.org/dc/terms/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+NOT_COVERING = {GMG.quote, DCT.bibliographicCitation, RDFS.comment, SKOS.note}
+
+CONNECTORS = {"of", "for", "and", "the", "on", "in", "de", "di", "du", "des", "la", "le", "et"}
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.[A-Z]\d+)?(?:[.,/]\d+)*(?:s\b)?")
+# a web address may be printed broken across a line ("http://blogs.worldbank.org /peoplemove/...")
+URL = re.compile(r"(?:https?://|www\.)\S+(?: [/-]\S+)*")
+WORD = re.compile(r"[^\W\d_][\w'’\-]*|\S")
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    kind: str  # number, year, name, url
+    text: str
+
+    def key(self) -> str:
+        return f"{self.kind}\t{self.text}"
+
+
+def article_items_text() -> str:
+    """The article proper: everything after the header's horizontal rule."""
+    raw = article_path().read_text(encoding="utf-8")
+    _, _, body = raw.partition("\n---\n")
+    # Note numbers are structure, not facts: the "N. " opening each note, and the note
+    # markers that are printed as plain digits after punctuation (outcomes."28).
+    body = re.sub(r"^\d{1,2}\. ", "", body, flags=re.M)
+    body = re.sub(r"(?<=[.,\"”?])\d{1,2}(?=\s|$)", "", body, flags=re.M)
+    lines = body.splitlines()
+    # A heading or a line that ends without punctuation and is followed by a line that
+    # starts with a capital ends a sentence (title, byline, headings); page breaks inside a
+    # sentence are followed by a lower-case word and are left alone.
+    following = [next((l for l in lines[i + 1:] if l.strip()), "") for i in range(len(lines))]
+    out = []
+    for line, after in zip(lines, following):
+        heading = line.startswith("#")
+        line = re.sub(r"^#+\s*", "", line)
+        ends_open = not re.search(r"[.!?:;,\"”)]\s*$", line)
+        if line.strip() and (heading or (ends_open and (after[:1].isupper() or after.startswith("#")))):
+            line = line.rstrip() + "."
+        out.append(line)
+    return normalise("\n".join(out))
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[—–‐-]", "-", text)
+    text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"[\"']", "", text)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def number_value(token: str) -> str:
+    """300,000 -> 300000; other tokens as printed."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", token):
+        return token.replace(",", "")
+    return token
+
+
+def extract_items(text: str | None = None) -> set[Item]:
+    text = article_items_text() if text is None else text
+    items: set[Item] = set()
+    for url in URL.findall(text):
+        items.add(Item("url", url.rstrip(".,;)").replace(" ", "")))
+    text = URL.sub(" ", text)
+    for score in re.findall(r'"([A-E][+-]?)"', text):  # evaluation scores such as "A+"
+        items.add(Item("score", score))
+    text = re.sub(r"\bNo\. (?=\d)", "number ", text)  # "Working Paper No. 26": the name ends before "No."
+    for token in NUMBER.findall(text):
+        value = number_value(token.rstrip(".,"))
+        kind = "year" if re.fullmatch(r"(19|20)\d\d", value) else "number"
+        items.add(Item(kind, value))
+    lower_words = {w for w in re.findall(r"\b[a-z][\w'-]*", text)}
+    for sentence in re.split(r"(?<=[.!?:;])\s+|(?<=[.!?]\")\s+", text):
+        tokens = WORD.findall(sentence)
+        run: list[str] = []
+        start = True  # the first word of the sentence
+        first_is_initial = False
+        previous = None
+
+        def flush():
+            words = list(run)
+            while words and words[-1].lower() in CONNECTORS:
+                words.pop()
+            if words and first_is_initial and len(words) > 1:
+                # "Analyses of the International Organization for Migration": the
+                # sentence-initial word is an item of its own
+                first = words.pop(0)
+                if first.lower() not in lower_words:
+                    items.add(Item("name", first))
+                while words and words[0].lower() in CONNECTORS:
+                    words.pop(0)
+            if len(words) == 1 and words[0].lower() in lower_words:
+                words.pop(0)
+            if words and words[0][0].isupper():
+                items.add(Item("name", " ".join(words)))
+
+        for token in tokens:
+            capital = token[0].isupper() and token[0].isalpha()
+            if capital:
+                if not run:
+                    # sentence-initial, or after a figure (a note marker printed as digits)
+                    first_is_initial = start or previous is None or previous[0].isdigit()
+                run.append(token)
+            elif run and token in CONNECTORS:
+                run.append(token)
+            else:
+                if run:
+                    flush()
+                    run = []
+            if token[0].isalpha() or token[0].isdigit():
+                start = False
+            previous = token
+        if run:
+            flush()
+    return items
+
+
+class Cover:
+    """The graph's literals that can cover an item."""
+
+    def __init__(self, instances: Graph, ontology: Graph | None = None):
+        texts, numbers = [], set()
+        source_nodes = set()
+        for cls in (GMG.Passage, GMG.Note):
+            source_nodes.update(instances.subjects(RDF.type, cls))
+        for s, p, o in instances:
+            if not isinstance(o, Literal) or p in NOT_COVERING or s in source_nodes:
+                continue
+            lexical = str(o)
+            texts.append(fold(lexical))
+            numbers.update(number_value(t.rstrip(".,")) for t in NUMBER.findall(lexical))
+            numbers.add(lexical)
+            value = o.toPython()
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers.add(str(value))
+                if float(value).is_integer():
+                    numbers.add(str(int(value)))
+        self.text = "\n".join(texts)
+        self.numbers = numbers
+
+    def covers(self, item: Item) -> bool:
+        if item.kind in ("number", "year"):
+            return item.text in self.numbers
+        if item.kind == "score":
+            return item.text in self.numbers
+        if item.kind == "url":
+            return fold(item.text).rstrip("/") in self.text
+        return self._name(item.text)
+
+    def _name(self, name: str) -> bool:
+        folded = fold(name)
+        if re.search(r"(?<!\w)" + re.escape(folded) + r"(?!\w)", self.text):
+            return True
+        parts = [p for p in re.split(r",? and |, ", name) if p]
+        if len(parts) > 1:
+            return all(self._name(p) for p in parts)
+        return False

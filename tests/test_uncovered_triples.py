@@ -1,0 +1,175 @@
+"""Provenance at the level of the claim: every asserted instance triple is covered.
+
+A triple of instances/*.ttl is *covered* when one of these holds:
+
+1. **It belongs to a claim node** with evidence: its subject is an instance of one of
+   the claim classes below and has ``prov:wasDerivedFrom`` at least one passage node
+   (a ``gmg:Passage``, of which ``gmg:Note`` is a subclass). The claim classes are
+   - ``gmg:Claim`` and all its subclasses in the ontology (relationship, governor
+     relationship, status, observation, funding, grant, evaluation, membership
+     (``org:Membership``), citation, adoption, authority attribution, knowledge
+     production, mechanism use, programme result, ...);
+   - the records of the article's own research, each described wholly by the note or
+     passage that reports it: ``gmg:Interview``, ``gmg:FieldObservation``,
+     ``gmg:Fieldwork`` (PROV activities, so they cannot be ``gmg:Claim``s, which are
+     PROV entities);
+   - bibliographic records: every work a ``gmg:Citation`` cites (``gmg:citedWork``) and
+     every journal or volume such a work is part of (``dcterms:isPartOf``) — their titles,
+     names, years and pages are transcribed from the note they are derived from.
+   Whether a class is a claim class is read from the ontology (``rdfs:subClassOf*``),
+   not from a list kept here.
+2. **It carries an OWL 2 axiom annotation** ``gmg:evidence`` pointing to a passage node:
+   an ``owl:Axiom`` with ``owl:annotatedSource``/``Property``/``Target`` equal to the
+   triple.
+3. **It is the inverse of a covered triple**: its predicate is declared ``owl:inverseOf``
+   a property ``q`` and ``(o q s)`` is covered (``gmg:hasStatus`` backlinks of statuses).
+
+Not subject to the rule (they are not claims of the article about the world):
+
+- ``rdf:type``, labels (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) and the
+  mention links ``gmg:mentionedIn``;
+- the provenance links themselves (``prov:wasDerivedFrom``, ``gmg:evidence``) and the
+  editors' remarks (``rdfs:comment``, ``skos:note``, ``skos:scopeNote``,
+  ``skos:editorialNote``), which say where a statement comes from or how the article
+  words it, not what is the case;
+- the reification triples of the ``owl:Axiom`` nodes;
+- triples about the source itself, which are the evidence: the article record (the
+  document that the sections are part of), its ``gmg:Section``s and its ``gmg:Passage``s
+  and ``gmg:Note``s (quote, section, note number, note markers) — the quotes are checked
+  against the article text by test_provenance.py;
+- value nodes, whose triples define the value rather than state a fact: ``gmg:Period``
+  (years, months, days, precision) and ``gmg:MonetaryAmount`` (value, currency);
+- vocabulary nodes (``skos:Concept``s of gmg's concept schemes, such as measures and
+  units): their scheme and definition are the editors' vocabulary;
+- identity links to external datasets (``schema:sameAs`` to Wikidata), which come from
+  outside the article by design and are documented as such.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+
+from gmg.iris import GMG
+from gmg.sources import load_sources
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCT = Namespace("http://purl.org/dc/terms/")
+SCHEMA = Namespace("http://schema.org/")
+
+EXEMPT_PREDICATES = {
+    RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, GMG.mentionedIn,
+    PROV.wasDerivedFrom, GMG.evidence,
+    RDFS.comment, SKOS.note, SKOS.scopeNote, SKOS.editorialNote,
+    SCHEMA.sameAs,
+}
+RESEARCH_RECORD_CLASSES = {GMG.Interview, GMG.FieldObservation, GMG.Fieldwork}
+
+
+def subclasses(ontology: Graph, cls: URIRef) -> set[URIRef]:
+    found, todo = {cls}, [cls]
+    while todo:
+        for sub in ontology.subjects(RDFS.subClassOf, todo.pop()):
+            if isinstance(sub, URIRef) and sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+def uncovered_triples(instances: Graph, ontology: Graph) -> list[tuple]:
+    claim_classes = subclasses(ontology, GMG.Claim) | set().union(
+        *(subclasses(ontology, c) for c in RESEARCH_RECORD_CLASSES))
+    passage_classes = subclasses(ontology, GMG.Passage)
+    source_classes = passage_classes | subclasses(ontology, GMG.Section)
+    value_classes = subclasses(ontology, GMG.Period) | subclasses(ontology, GMG.MonetaryAmount)
+    vocabulary_classes = subclasses(ontology, SKOS.Concept)
+
+    types: dict = {}
+    for s, o in instances.subject_objects(RDF.type):
+        types.setdefault(s, set()).add(o)
+    passages = {s for s, t in types.items() if t & passage_classes}
+    sections = {s for s, t in types.items() if t & subclasses(ontology, GMG.Section)}
+    source_documents = {o for s in sections for o in instances.objects(s, DCT.isPartOf)}
+    cited = set(instances.objects(None, GMG.citedWork))
+    bibliographic = cited | {o for w in cited for o in instances.objects(w, DCT.isPartOf)}
+
+    def has_evidence(node) -> bool:
+        return any(p in passages for p in instances.objects(node, PROV.wasDerivedFrom))
+
+    claim_nodes = {s for s, t in types.items()
+                   if (t & claim_classes or s in bibliographic) and has_evidence(s)}
+
+    annotated = set()
+    for axiom in instances.subjects(RDF.type, OWL.Axiom):
+        if any(e in passages for e in instances.objects(axiom, GMG.evidence)):
+            annotated.add((instances.value(axiom, OWL.annotatedSource),
+                           instances.value(axiom, OWL.annotatedProperty),
+                           instances.value(axiom, OWL.annotatedTarget)))
+    inverses = {}
+    for p, q in ontology.subject_objects(OWL.inverseOf):
+        inverses.setdefault(p, set()).add(q)
+        inverses.setdefault(q, set()).add(p)
+
+    def covered(s, p, o) -> bool:
+        return s in claim_nodes or (s, p, o) in annotated
+
+    misses = []
+    for s, p, o in instances:
+        t = types.get(s, set())
+        if p in EXEMPT_PREDICATES or OWL.Axiom in t:
+            continue
+        if s in source_documents or t & (source_classes | value_classes | vocabulary_classes):
+            continue
+        if covered(s, p, o):
+            continue
+        if any(covered(o, q, s) for q in inverses.get(p, ())):
+            continue
+        misses.append((s, p, o))
+    return sorted(misses)
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return load_sources()
+
+
+def test_every_instance_triple_is_covered_by_a_claim_or_an_evidence_annotation(sources):
+    instances = sources.instances
+    misses = uncovered_triples(instances, sources.ontology)
+    lines = [" ".join(term.n3(instances.namespace_manager) for term in triple) for triple in misses]
+    assert not misses, f"{len(misses)} uncovered triples:\n" + "\n".join(lines)
+
+
+def test_every_claim_node_has_evidence(sources):
+    """A claim node without prov:wasDerivedFrom is not a cover: it must be caught too."""
+    instances, ontology = sources.instances, sources.ontology
+    claim_classes = subclasses(ontology, GMG.Claim) | RESEARCH_RECORD_CLASSES
+    passages = {s for c in subclasses(ontology, GMG.Passage) for s in instances.subjects(RDF.type, c)}
+    bare = sorted({s for c in claim_classes for s in instances.subjects(RDF.type, c)
+                   if not any(p in passages for p in instances.objects(s, PROV.wasDerivedFrom))})
+    assert not bare, "claim nodes without a passage as evidence:\n" + "\n".join(map(str, bare))
+
+
+def test_evidence_annotations_annotate_asserted_triples(sources):
+    """An axiom annotation whose triple is not asserted covers nothing (a typo would hide)."""
+    instances = sources.instances
+    dangling = []
+    for axiom in instances.subjects(RDF.type, OWL.Axiom):
+        triple = (instances.value(axiom, OWL.annotatedSource),
+                  instances.value(axiom, OWL.annotatedProperty),
+                  instances.value(axiom, OWL.annotatedTarget))
+        if triple not in instances:
+            dangling.append(" ".join(str(t) for t in triple))
+    assert not dangling, "axiom annotations on triples that are not asserted:\n" + "\n".join(dangling)
+
+
+def test_the_check_catches_an_uncovered_triple(sources):
+    """The test can fail: a plain fact without evidence is reported."""
+    instances = Graph()
+    for triple in sources.instances:
+        instances.add(triple)
+    bad = (URIRef("https://w3id.org/gmg/id/world-bank"), GMG.basedIn,
+           URIRef("https://w3id.org/gmg/id/moscow"))
+    instances.add(bad)
+    assert bad in uncovered_triples(instances, sources.ontology)
