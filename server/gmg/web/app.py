@@ -16,6 +16,7 @@ from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
+from .resource import resource_router
 from .sparql import ALLOW, sparql_router
 from .update import update_router
 from .validation import SourceCache, validation_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(validation_router(settings, cache))
     app.include_router(ontology_router(settings, cache))
     app.include_router(update_router(settings, engine))
+    app.include_router(resource_router(settings, engine))
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=[m.strip() for m in ALLOW.split(",")],

@@ -13,6 +13,7 @@ from ..engine import EngineSupervisor
 LINKS = (
     ("/sparql", "Query page", "ask the graph in SPARQL, starting from the competency questions"),
     ("/ontology", "Ontology", "the classes and properties, documented (Turtle, RDF/XML and JSON-LD for machines)"),
+    ("/id/world-bank", "Resources", "every IRI under /id/ dereferences: the World Bank, for a start"),
     ("/shapes", "Shapes", "the SHACL shapes that data added to gmg must satisfy"),
     ("/health", "Health", "status, triple count, engine restarts, update journal (JSON)"),
     ("/metrics", "Metrics", "Prometheus metrics"),

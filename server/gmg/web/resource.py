@@ -1,0 +1,189 @@
+"""/id/<name>: every published resource dereferences, as HTML for people and RDF for machines.
+
+`https://w3id.org/gmg/id/world-bank` is served at `/id/world-bank` on whatever host
+runs gmg (the base IRI is a setting). The description is what a linked-data client
+expects of a concise bounded description: the resource's own statements (with the
+axiom annotations that give their evidence), the statements that point at it, and
+the labels of what it links to. It is computed by the engine like any query, so the
+time limit and the queue apply.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
+from ..query import QueryRequest
+from ..settings import Settings
+from .errors import ProtocolError, error_response
+
+# Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
+# else cannot name a resource and never reaches the engine.
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9][A-Za-z0-9._~-]*)*$")
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+# unlabelled terms are shown as CURIEs
+PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/", "schema": "http://schema.org/", "bibo": "http://purl.org/ontology/bibo/",
+    "gmg": "https://w3id.org/gmg/ontology#",
+}
+
+DESCRIPTION = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+CONSTRUCT {{ <{iri}> ?p ?o . ?o rdfs:label ?ol . ?s ?q <{iri}> . ?s rdfs:label ?sl . ?ax ?ap ?av . }}
+WHERE {{
+  {{ <{iri}> ?p ?o OPTIONAL {{ ?o rdfs:label ?ol }} }}
+  UNION {{ ?s ?q <{iri}> FILTER(isIRI(?s)) OPTIONAL {{ ?s rdfs:label ?sl }} }}
+  UNION {{ ?ax owl:annotatedSource <{iri}> ; ?ap ?av }}
+}}"""
+
+OUTGOING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?p (SAMPLE(?pl) AS ?plabel) ?o (SAMPLE(?ol) AS ?olabel) WHERE {{
+  <{iri}> ?p ?o .
+  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
+  OPTIONAL {{ ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }}
+}} GROUP BY ?p ?o ORDER BY ?p ?o"""
+
+INCOMING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s (SAMPLE(?sl) AS ?slabel) ?p (SAMPLE(?pl) AS ?plabel) WHERE {{
+  ?s ?p <{iri}> .
+  FILTER(isIRI(?s))
+  OPTIONAL {{ ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }}
+  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
+}} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 2000"""
+
+
+def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
+    router = APIRouter()
+    id_base = settings.base_iri.rstrip("/") + "/id/"
+
+    async def run(text: str, accept: str, fmt: str | None = None):
+        request = QueryRequest(text=text, base_iri=settings.base_iri, accept=accept, format=fmt,
+                               max_rows=settings.max_rows)
+        try:
+            return await engine.query(request)
+        except EngineFailure as err:
+            raise ProtocolError(err.status, err.message) from None
+        except QueryTimeout as err:
+            raise ProtocolError(503, str(err), {"Retry-After": "2"}) from None
+        except EngineBusy as err:
+            raise ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": "2"}) from None
+
+    async def rows(text: str) -> list[dict]:
+        answer = await run(text, "application/sparql-results+json")
+        body = b"".join([chunk async for chunk in answer.body])
+        return json.loads(body)["results"]["bindings"]
+
+    async def exists(iri: str) -> bool:
+        answer = await run(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}",
+                           "application/sparql-results+json")
+        return json.loads(b"".join([chunk async for chunk in answer.body]))["boolean"]
+
+    @router.api_route("/id/{name:path}", methods=["GET", "HEAD"])
+    async def resource(name: str, request: Request) -> Response:
+        accept, override = request.headers.get("accept"), request.query_params.get("format")
+        path = request.url.path
+        headers = {"Vary": "Accept", "Link": alternates(path)}
+        try:
+            if not NAME.match(name):
+                raise ProtocolError(404, f"No resource is named id/{name}: names are like id/world-bank "
+                                         "or id/note/68.")
+            iri = id_base + name
+            if not await exists(iri):
+                raise ProtocolError(404, f"Nothing is said about <{iri}> here. Search the labels on the "
+                                         "query page (/sparql) for the name you want.")
+            if override is None and prefers_html(accept, GRAPH):
+                page = resource_page(iri, await rows(OUTGOING.format(iri=iri)),
+                                     await rows(INCOMING.format(iri=iri)), id_base, path)
+                response: Response = HTMLResponse(page, headers=headers)
+            else:
+                try:
+                    fmt = negotiate(accept, GRAPH, override)
+                except NotAcceptable as err:
+                    raise ProtocolError(406, f"{err}, or text/html") from None
+                answer = await run(DESCRIPTION.format(iri=iri), fmt.media_type, fmt.name)
+                response = StreamingResponse(answer.body, media_type=answer.head.format.content_type,
+                                             headers=headers)
+        except ProtocolError as err:
+            response = error_response(err)
+            response.headers.update({"Vary": "Accept", **err.headers})
+        if request.method == "HEAD":
+            if isinstance(response, StreamingResponse):
+                await response.body_iterator.aclose()
+            kept = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+            return Response(status_code=response.status_code, headers=kept)
+        return response
+
+    return router
+
+
+def alternates(path: str) -> str:
+    return ", ".join(f'<{path}?format={f.name}>; rel="alternate"; type="{f.media_type}"'
+                     for f in formats_of(GRAPH))
+
+
+def curie(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base: str, path: str) -> str:
+    def term(value: dict | None, label: dict | None = None) -> str:
+        if value is None:
+            return ""
+        if value["type"] == "uri":
+            href = "/id/" + value["value"][len(id_base):] if value["value"].startswith(id_base) else value["value"]
+            text = label["value"] if label else curie(value["value"])
+            return f'<a href="{html.escape(href)}" title="{html.escape(value["value"])}">{html.escape(text)}</a>'
+        if value["type"] == "bnode":
+            return "<i>(an annotation node)</i>"
+        tag = value.get("xml:lang")
+        return html.escape(value["value"]) + (f' <span class="tag">@{html.escape(tag)}</span>' if tag else "")
+
+    title = next((r["o"]["value"] for r in outgoing
+                  if r["p"]["value"] == RDFS_LABEL and r["o"].get("xml:lang", "").startswith("en")), iri)
+    out_rows = "".join(f"<tr><td>{term(r['p'], r.get('plabel'))}</td><td>{term(r['o'], r.get('olabel'))}</td></tr>"
+                       for r in outgoing)
+    in_rows = "".join(f"<tr><td>{term(r['s'], r.get('slabel'))}</td><td>{term(r['p'], r.get('plabel'))}</td></tr>"
+                      for r in incoming)
+    formats = " · ".join(f'<a href="{html.escape(path)}?format={f.name}">{f.name}</a>' for f in formats_of(GRAPH))
+    return PAGE.format(title=html.escape(title), iri=html.escape(iri), out_rows=out_rows,
+                       in_rows=in_rows or '<tr><td colspan="2">nothing points here</td></tr>', formats=formats)
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — gmg</title>
+<style>
+ body {{ font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; color: #1d2330; }}
+ h1 {{ font-size: 1.4rem; margin: .3rem 0; }} h2 {{ font-size: 1.1rem; margin-top: 1.5rem; }}
+ code, .iri {{ font: 13px ui-monospace, monospace; color: #4a5468; }} a {{ color: #2456a6; }}
+ table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
+ td {{ border-bottom: 1px solid #e1e5ee; text-align: left; padding: .3rem .5rem; vertical-align: top; }}
+ td:first-child {{ width: 16rem; }} .tag {{ color: #8a93a6; font-size: 12px; }}
+</style></head>
+<body>
+<p><a href="/">gmg</a> · <a href="/sparql">query</a></p>
+<h1>{title}</h1>
+<p class="iri">{iri}</p>
+<p>As data: {formats}</p>
+<h2>Statements</h2>
+<table>{out_rows}</table>
+<h2>What points here</h2>
+<table>{in_rows}</table>
+</body></html>
+"""
