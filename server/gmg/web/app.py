@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
+from .dataset import dataset_router
 from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ontology_router(settings, cache))
     app.include_router(update_router(settings, engine))
     app.include_router(resource_router(settings, engine))
+    app.include_router(dataset_router(settings, engine))
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=[m.strip() for m in ALLOW.split(",")],

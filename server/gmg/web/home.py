@@ -15,6 +15,8 @@ LINKS = (
     ("/ontology", "Ontology", "the classes and properties, documented (Turtle, RDF/XML and JSON-LD for machines)"),
     ("/id/world-bank", "Resources", "every IRI under /id/ dereferences: the World Bank, for a start"),
     ("/shapes", "Shapes", "the SHACL shapes that data added to gmg must satisfy"),
+    ("/dumps", "Dumps", "every graph as a file, in Turtle, N-Triples, JSON-LD or RDF/XML"),
+    ("/void", "Dataset description", "the dataset in VoID: licence, source, endpoint, dumps, triple counts"),
     ("/health", "Health", "status, triple count, engine restarts, update journal (JSON)"),
     ("/metrics", "Metrics", "Prometheus metrics"),
     ("/api", "HTTP API", "every route with its parameters"),

@@ -11,17 +11,17 @@ time limit and the queue apply.
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..engine import EngineSupervisor
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
-from ..query import QueryRequest
 from ..settings import Settings
+from . import internal
 from .errors import ProtocolError, error_response
+from .sparql import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
 # else cannot name a resource and never reaches the engine.
@@ -68,27 +68,9 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
     id_base = settings.base_iri.rstrip("/") + "/id/"
 
-    async def run(text: str, accept: str, fmt: str | None = None):
-        request = QueryRequest(text=text, base_iri=settings.base_iri, accept=accept, format=fmt,
-                               max_rows=settings.max_rows)
-        try:
-            return await engine.query(request)
-        except EngineFailure as err:
-            raise ProtocolError(err.status, err.message) from None
-        except QueryTimeout as err:
-            raise ProtocolError(503, str(err), {"Retry-After": "2"}) from None
-        except EngineBusy as err:
-            raise ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": "2"}) from None
-
-    async def rows(text: str) -> list[dict]:
-        answer = await run(text, "application/sparql-results+json")
-        body = b"".join([chunk async for chunk in answer.body])
-        return json.loads(body)["results"]["bindings"]
-
     async def exists(iri: str) -> bool:
-        answer = await run(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}",
-                           "application/sparql-results+json")
-        return json.loads(b"".join([chunk async for chunk in answer.body]))["boolean"]
+        ask = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
+        return (await internal.results(engine, settings, ask))["boolean"]
 
     @router.api_route("/id/{name:path}", methods=["GET", "HEAD"])
     async def resource(name: str, request: Request) -> Response:
@@ -104,26 +86,22 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 raise ProtocolError(404, f"Nothing is said about <{iri}> here. Search the labels on the "
                                          "query page (/sparql) for the name you want.")
             if override is None and prefers_html(accept, GRAPH):
-                page = resource_page(iri, await rows(OUTGOING.format(iri=iri)),
-                                     await rows(INCOMING.format(iri=iri)), id_base, path)
+                page = resource_page(iri, await internal.rows(engine, settings, OUTGOING.format(iri=iri)),
+                                     await internal.rows(engine, settings, INCOMING.format(iri=iri)),
+                                     id_base, path)
                 response: Response = HTMLResponse(page, headers=headers)
             else:
                 try:
                     fmt = negotiate(accept, GRAPH, override)
                 except NotAcceptable as err:
                     raise ProtocolError(406, f"{err}, or text/html") from None
-                answer = await run(DESCRIPTION.format(iri=iri), fmt.media_type, fmt.name)
+                answer = await internal.run(engine, settings, DESCRIPTION.format(iri=iri), fmt.media_type, fmt.name)
                 response = StreamingResponse(answer.body, media_type=answer.head.format.content_type,
                                              headers=headers)
         except ProtocolError as err:
             response = error_response(err)
             response.headers.update({"Vary": "Accept", **err.headers})
-        if request.method == "HEAD":
-            if isinstance(response, StreamingResponse):
-                await response.body_iterator.aclose()
-            kept = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-            return Response(status_code=response.status_code, headers=kept)
-        return response
+        return await without_body(response) if request.method == "HEAD" else response
 
     return router
 

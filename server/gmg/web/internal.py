@@ -1,0 +1,41 @@
+"""Queries the web layer itself sends to the engine (resource pages, dataset descriptions).
+
+They go through the same supervised engine as clients' queries, so the time limit
+and the queue apply, and engine errors become the same HTTP answers.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..engine.supervisor import Answer
+from ..query import QueryRequest
+from ..settings import Settings
+from .errors import ProtocolError
+
+JSON = "application/sparql-results+json"
+
+
+async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: str = JSON,
+              fmt: str | None = None) -> Answer:
+    request = QueryRequest(text=text, base_iri=settings.base_iri, accept=accept, format=fmt,
+                           max_rows=settings.max_rows)
+    try:
+        return await engine.query(request)
+    except EngineFailure as err:
+        raise ProtocolError(err.status, err.message) from None
+    except QueryTimeout as err:
+        raise ProtocolError(503, str(err), {"Retry-After": "2"}) from None
+    except EngineBusy as err:
+        raise ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": "2"}) from None
+
+
+async def results(engine: EngineSupervisor, settings: Settings, text: str) -> dict:
+    """The SPARQL JSON results of a SELECT or ASK, read whole."""
+    answer = await run(engine, settings, text)
+    return json.loads(b"".join([chunk async for chunk in answer.body]))
+
+
+async def rows(engine: EngineSupervisor, settings: Settings, text: str) -> list[dict]:
+    return (await results(engine, settings, text))["results"]["bindings"]
