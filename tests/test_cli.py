@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from rdflib import Graph, Literal, Namespace, URIRef
+
 from conftest import ROOT
 
 GMG = [sys.executable, "-m", "gmg.cli"]
@@ -58,6 +60,62 @@ def test_validate_passes_on_real_data_and_fails_on_a_bad_extra_file(tmp_path):
     assert "English label" in bad.stdout
     turtle = run("validate", str(extra), "--format", "turtle")
     assert "ValidationReport" in turtle.stdout
+
+
+PREFIXES = """@prefix gmg: <https://w3id.org/gmg/ontology#> .
+@prefix id: <https://w3id.org/gmg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+"""
+
+
+def test_validate_report_is_grouped_by_node_with_label_message_value_and_shape(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(PREFIXES + """
+id:observation\\/cli-percent a gmg:Observation ;
+    rdfs:label "Remittances were 120 per cent of GDP"@en ;
+    gmg:measure gmg:RemittancesShareOfGDP ; gmg:value 120.0 ; gmg:unit gmg:Percent ;
+    gmg:refArea id:tajikistan ; prov:wasDerivedFrom id:passage\\/s3-p3 .
+""")
+    result = run("validate", str(extra))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Validation: 1 violation(s), 0 warning(s)"), result.stdout
+    node = lines.index("<https://w3id.org/gmg/id/observation/cli-percent> (Remittances were 120 per cent of GDP)")
+    block = "\n".join(lines[node + 1:])
+    assert "Violation: This value (see property and value) is not a percentage from 0 to 100" in block
+    assert "property: <https://w3id.org/gmg/ontology#value>" in block
+    assert "value:    \"120.0\"^^<http://www.w3.org/2001/XMLSchema#decimal>" in block
+    assert "shape:    <https://w3id.org/gmg/shapes#PercentShape-range> (Percentage is within 0-100)" in block
+
+    turtle = run("validate", str(extra), "--format", "turtle")
+    assert turtle.returncode == 1
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    report = Graph().parse(data=turtle.stdout, format="turtle")
+    assert (None, sh.conforms, Literal(False)) in report
+    assert (None, sh.focusNode, URIRef("https://w3id.org/gmg/id/observation/cli-percent")) in report
+
+
+def test_validate_warnings_fail_only_when_strict(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(PREFIXES + 'id:cli-atlantis a gmg:Country ; rdfs:label "Atlantis"@en .\n')
+    lenient = run("validate", str(extra))
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    assert "0 violation(s), 1 warning(s)" in lenient.stdout
+    assert "Warning: This entity has no gmg:mentionedIn" in lenient.stdout
+    strict = run("validate", str(extra), "--strict")
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+
+
+def test_validate_cannot_run_on_a_broken_or_missing_file(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(PREFIXES + "\nid:x a gmg:Country ;;; ] .\n")
+    result = run("validate", str(broken))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{broken}:6:" in result.stderr
+    missing = run("validate", str(tmp_path / "missing.ttl"))
+    assert missing.returncode == 2, missing.stdout + missing.stderr
+    assert "missing.ttl" in missing.stderr
 
 
 def test_every_server_setting_is_documented_in_the_readme():

@@ -172,7 +172,10 @@ def cmd_validate(args) -> int:
             parse_turtle(path, extra)
     except SourceError as err:
         return _fail(str(err))
-    report = validate(sources, extra)
+    try:
+        report = validate(sources, extra)
+    except Exception as err:  # e.g. a shape pySHACL cannot run: exit 2, never 1 ("violations")
+        return _fail(f"validation could not run: {err}")
     if args.format == "turtle":
         sys.stdout.write(report.graph.serialize(format="turtle"))
     else:

@@ -1,17 +1,21 @@
 """Stage 2: SHACL validation of the instance data, with a report people can act on.
 
 Runs without RDFS inference: the instances state each individual's most specific
-type, and the ontology is given as `ont_graph` only for the class hierarchy. With
+type, and the ontology is mixed in only for the class hierarchy (as pySHACL's
+`ont_graph` would, but prepared once per shapes and ontology). With
 inference on, a range axiom would type every funder as an agent and a "funder is
 an agent" shape could never fire.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
@@ -29,6 +33,12 @@ class Result:
     value: Node | None
     message: str
     shape: Node | None
+    constraint: Node | None = None  # the sh:SPARQLConstraint, for SPARQL-based results
+
+    @property
+    def rule(self) -> Node | None:
+        """The shape or SPARQL constraint that states the rule (the constraint is the more specific)."""
+        return self.constraint if self.constraint is not None else self.shape
 
 
 @dataclass
@@ -78,33 +88,60 @@ class Report:
                     lines.append(f"    property: {self.label(r.path)}")
                 if r.value is not None:
                     lines.append(f"    value:    {r.value.n3() if isinstance(r.value, Literal) else self.label(r.value)}")
-                lines.append(f"    shape:    {self.label(r.shape)}")
+                lines.append(f"    shape:    {self.label(r.rule)}")
         return "\n".join(lines)
 
 
 def validate(sources: Sources, extra: Graph | None = None) -> Report:
     """Validate the instances (plus any extra data) against the shapes and ontology."""
     data = Graph()
-    for triple in sources.instances:
-        data.add(triple)
+    data += sources.instances
     if extra is not None:
-        for triple in extra:
-            data.add(triple)
+        data += extra
     return validate_graph(data, sources.shapes, sources.ontology)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What every run against the same shapes and ontology shares, made once."""
+
+    sources: tuple[Graph, Graph]  # the shapes and ontology it was made from (kept, so their ids stay theirs)
+    shapes: Graph  # our copy: pySHACL adds to the shapes graph it is given
+    ontology: list  # the ontology's triples as pySHACL itself mixes them into a data graph (ont_graph)
+
+
+_prepared: dict[tuple, _Prepared] = {}  # for the last shapes and ontology only
+_lock = threading.Lock()  # one run at a time: pySHACL writes to the shared shapes copy
+
+
+def _prepare(shapes: Graph, ontology: Graph) -> _Prepared:
+    key = (id(shapes), len(shapes), id(ontology), len(ontology))
+    if key not in _prepared:
+        shapes_copy = Graph()
+        shapes_copy += shapes
+        mixed = inoculate(DataGraph.from_rdflib(Graph()), ontology)
+        _prepared.clear()
+        _prepared[key] = _Prepared((shapes, ontology), shapes_copy, list(mixed.triples((None, None, None))))
+    return _prepared[key]
+
+
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
-    shapes_copy = Graph()  # pySHACL adds triples to the shapes graph it is given: keep ours intact
-    for triple in shapes:
-        shapes_copy.add(triple)
-    conforms, report_graph, _ = shacl_validate(
-        data,
-        shacl_graph=shapes_copy,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    """Validate `data` (left unchanged) against the shapes, with the ontology for the class hierarchy."""
+    with _lock:
+        prepared = _prepare(shapes, ontology)
+        # The ontology is mixed in here, once per run, instead of by pySHACL (ont_graph), which
+        # would copy the data graph again; the copy is ours, so pySHACL may work in place.
+        target = Graph()
+        target += prepared.ontology
+        target += data
+        conforms, report_graph, _ = shacl_validate(
+            target,
+            shacl_graph=prepared.shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            inplace=True,
+        )
     results = [_result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
     labels = _labels(results, data, ontology, shapes)
     return Report(conforms=bool(conforms), results=results, graph=report_graph, labels=labels)
@@ -119,12 +156,13 @@ def _result(g: Graph, node: Node) -> Result:
         value=g.value(node, SH.value),
         message=str(message) if message is not None else "constraint not met",
         shape=g.value(node, SH.sourceShape),
+        constraint=g.value(node, SH.sourceConstraint),
     )
 
 
 def _labels(results: list[Result], *graphs: Graph) -> dict[Node, str]:
     """English (or any) labels of the nodes a report names, for readable output."""
-    wanted = {n for r in results for n in (r.focus, r.path, r.value, r.shape) if isinstance(n, URIRef)}
+    wanted = {n for r in results for n in (r.focus, r.path, r.value, r.shape, r.constraint) if isinstance(n, URIRef)}
     labels: dict[Node, str] = {}
     for node in wanted:
         for graph in graphs:
