@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import pyoxigraph as ox
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from gmg.iris import GMG, INSTANCES_GRAPH
 from gmg.paths import default_data_dir
@@ -125,6 +127,9 @@ gmg:Scheme a skos:ConceptScheme ; rdfs:label "scheme"@en ; skos:definition "S."@
 gmg:TopOnly a skos:Concept ; skos:topConceptOf gmg:Scheme ; rdfs:label "top only"@en .
 gmg:Unlabelled a skos:Concept ; skos:inScheme gmg:Scheme .
 gmg:Fine a skos:Concept ; skos:inScheme gmg:Scheme ; skos:prefLabel "fine"@en .
+gmg:Invented a skos:Concept ; skos:inScheme gmg:Scheme ; rdfs:label "invented"@en ; skos:definition "Made up."@en .
+gmg:Quoted a skos:Concept ; skos:inScheme gmg:Scheme ; rdfs:label "quoted"@en ; skos:definition "Quoted."@en ;
+    dcterms:source <https://example.org/book> .
 """
 
 FAULTY_INSTANCES = """
@@ -156,7 +161,8 @@ CAUGHT = {
             "dcterms:modified", "vann:preferredNamespacePrefix", "vann:preferredNamespaceUri",
             "dcterms:bibliographicCitation")
     ],
-    "concepts": ["gmg:TopOnly — no skos:inScheme to a concept scheme", "gmg:Unlabelled — no English label"],
+    "concepts": ["gmg:TopOnly — no skos:inScheme to a concept scheme", "gmg:Unlabelled — no English label",
+                 "gmg:Invented — skos:definition without dcterms:source"],
     "object-and-annotation-property": [
         "gmg:punned — declared both owl:ObjectProperty and owl:AnnotationProperty",
         "gmg:citesAsEvidence — object property used as an axiom annotation",
@@ -184,3 +190,165 @@ def test_missing_ontology_header_is_reported():
     no_header = make_dataset("<https://example.org/a> <https://example.org/b> 1 .")
     found = offenders(no_header, QUALITY / "ontology-header.rq")
     assert found == [" — owl:Ontology"]
+
+
+# --- the patterns issue 3 asks for, checked on the ontology and the data ----------------
+
+G = Namespace(str(GMG))
+ID = Namespace("https://w3id.org/gmg/id/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's closed XSD namespace warns under pytest
+AFS_BOOK = ID["work/avant-finnemore-sell-who-governs"]
+
+
+@pytest.fixture(scope="module")
+def onto() -> Graph:
+    graph = Graph()
+    for path in default_data_dir().files("ontology"):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def data() -> Graph:
+    graph = Graph()
+    for path in default_data_dir().files("instances"):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def in_scheme(onto: Graph, scheme: URIRef) -> set[URIRef]:
+    return set(onto.subjects(SKOS.inScheme, scheme))
+
+
+def superclasses(onto: Graph, cls: URIRef) -> set[URIRef]:
+    return set(onto.transitive_objects(cls, RDFS.subClassOf))
+
+
+def evidence_subjects(data: Graph) -> set[URIRef]:
+    """What the instance data points at passages for: gmg:mentionedIn and axiom annotations."""
+    found = set(data.subjects(G.mentionedIn, None))
+    for axiom in data.subjects(RDF.type, OWL.Axiom):
+        if (axiom, G.evidence, None) in data:
+            found.update(data.objects(axiom, OWL.annotatedSource))
+    return found
+
+
+def test_the_five_authority_types_come_from_avant_finnemore_and_sell(onto, data):
+    five = {G.InstitutionalAuthority, G.DelegatedAuthority, G.ExpertAuthority, G.PrincipledAuthority,
+            G.CapacityBasedAuthority}
+    assert in_scheme(onto, G.AuthorityTypes) == five
+    assert (G.AuthorityTypes, DCTERMS.source, AFS_BOOK) in onto
+    for concept in five:
+        assert (concept, RDF.type, G.AuthorityType) in onto, concept
+        assert (concept, DCTERMS.source, AFS_BOOK) in onto, f"{concept} is not sourced to Who Governs the Globe?"
+    # no invented definitions: only the article's own words for expert authority
+    defined = {c for c in five if (c, SKOS.definition, None) in onto}
+    assert defined == {G.ExpertAuthority}
+    assert (G.ExpertAuthority, SKOS.definition, Literal("authority based on expertise", lang="en")) in onto
+    # only expert authority is named in the article, so only it has passages
+    assert evidence_subjects(data) & five == {G.ExpertAuthority}
+    # and no governor is given a type the article does not support
+    assert set(data.objects(None, G.authorityType)) == {G.ExpertAuthority}
+
+
+def test_relationship_kinds_have_the_four_named_top_concepts_and_sourced_further_kinds(onto, data):
+    four = {G.DivisionOfLabour, G.Delegation, G.Competition, G.Cooperation}
+    assert set(onto.subjects(SKOS.topConceptOf, G.RelationshipKinds)) == four
+    passages = set(data.subjects(RDF.type, G.Passage))
+    kinds = in_scheme(onto, G.RelationshipKinds)
+    assert {G.FundingRelationship, G.CoImplementation, G.LobbyingRelationship, G.Endorsement} <= kinds
+    for kind in kinds:
+        sources = set(onto.objects(kind, DCTERMS.source))
+        assert sources and sources <= passages, f"{kind}: no passage of the article as dcterms:source"
+        if kind not in four:
+            broader = set(onto.objects(kind, SKOS.broader))
+            assert broader <= kinds and (broader or (kind, SKOS.scopeNote, None) in onto), kind
+
+
+def test_mechanisms_qualifiers_and_fields_are_the_schemes_the_issue_names(onto):
+    def labels(scheme):
+        return {str(label) for c in in_scheme(onto, scheme) for label in onto.objects(c, RDFS.label)}
+    assert labels(G.GovernanceMechanisms) == {
+        "strategic partnership with other governors", "network of local experts",
+        "knowledge production and dissemination", "policy transfer", "lobbying", "capacity building", "funding"}
+    assert {"exact", "approximate", "estimate", "lower bound", "range"} <= labels(G.Qualifiers)
+    assert {"predominantly", "rarely"} <= labels(G.Qualifiers)
+    assert labels(G.GovernanceFields) == {
+        "migration governance", "migration and development", "refugee protection", "global economic governance",
+        "migrant health care", "border management"}
+
+
+def test_referent_and_nonreferent_migration_ios_are_defined_and_disjoint(onto):
+    for cls in (G.ReferentMigrationIO, G.NonreferentMigrationIO):
+        assert (cls, OWL.equivalentClass, None) in onto, cls
+    assert (G.NonreferentMigrationIO, OWL.disjointWith, G.ReferentMigrationIO) in onto
+    assert (G.hasStatus, OWL.inverseOf, G.statusOf) in onto
+
+
+def test_knowledge_products_are_entities_and_knowledge_activities_are_activities(onto):
+    assert PROV.Entity in superclasses(onto, G.KnowledgeProduct)
+    assert PROV.Activity in superclasses(onto, G.KnowledgeActivity)
+    assert (PROV.Activity, OWL.disjointWith, PROV.Entity) in onto
+    for product in (G.PolicyBrief, G.Index, G.CountryProfile, G.SurveyModule, G.EvaluationReport):
+        assert G.KnowledgeProduct in superclasses(onto, product), product
+    for activity in (G.Training, G.Seminar, G.VideoConference):
+        assert G.KnowledgeActivity in superclasses(onto, activity), activity
+
+
+def test_top_level_kinds_are_pairwise_disjoint(onto):
+    (members,) = [m for node in onto.subjects(RDF.type, OWL.AllDisjointClasses)
+                  for m in [set(onto.items(onto.value(node, OWL.members)))] if PROV.Agent in m]
+    assert {PROV.Agent, G.Place, PROV.Activity, G.Document, G.Passage, G.Claim, G.Period} <= members
+    assert G.Claim in superclasses(onto, G.Status)
+
+
+def test_periods_are_proper_intervals_with_integer_years(onto, data):
+    assert TIME.ProperInterval in superclasses(onto, G.Period)
+    for prop in (G.startYear, G.endYear, G.startMonth, G.endMonth, G.startDay, G.endDay,
+                 G.earliestStartYear, G.latestStartYear, G.earliestEndYear, G.latestEndYear):
+        assert (prop, RDFS.range, XSD.integer) in onto, prop
+        assert (prop, RDFS.domain, G.Period) in onto, prop
+    outside_dl = {XSD.gYear, XSD.date, XSD.gYearMonth, XSD.time}
+    used = {o.datatype for graph in (onto, data) for o in graph.objects() if isinstance(o, Literal)}
+    assert not used & outside_dl
+
+
+def test_money_has_an_iso_4217_code_and_keeps_the_printed_sign(onto, data):
+    assert (G.currency, RDFS.range, XSD.string) in onto
+    assert "$" in str(onto.value(G.currency, SKOS.scopeNote))
+    for amount in data.subjects(RDF.type, G.MonetaryAmount):
+        code = str(data.value(amount, G.currency))
+        assert len(code) == 3 and code.isupper(), amount
+        if data.value(amount, G.currencySymbol) is not None or code == "USD":
+            assert "assumed" in str(data.value(amount, RDFS.comment)), f"{amount}: say the currency is assumed"
+
+
+def test_evidence_is_an_annotation_subproperty_of_dcterms_source(onto):
+    assert (G.evidence, RDF.type, OWL.AnnotationProperty) in onto
+    assert (G.evidence, RDFS.subPropertyOf, DCTERMS.source) in onto
+    assert not set(onto.objects(G.evidence, RDF.type)) - {OWL.AnnotationProperty}
+
+
+def test_wikidata_links_are_entity_iris_through_one_schema_org_namespace(onto, data):
+    schema_same_as = URIRef("http://schema.org/sameAs")
+    assert (schema_same_as, RDF.type, OWL.AnnotationProperty) in onto
+    links = set(data.objects(None, schema_same_as))
+    assert links and all(str(link).startswith("http://www.wikidata.org/entity/Q") for link in links)
+    for graph in (onto, data):
+        iris = {term for triple in graph for term in triple if isinstance(term, URIRef)}
+        assert not {iri for iri in iris if str(iri).startswith("https://schema.org/")}
+        assert not {iri for iri in iris if "wikidata.org/wiki/" in str(iri) or str(iri).startswith("https://www.wikidata")}
+    assert not [s for s, o in data.subject_objects(OWL.sameAs) if "wikidata" in str(o)]
+
+
+def test_ontology_header(onto):
+    ontology = URIRef("https://w3id.org/gmg/ontology")
+    assert onto.value(ontology, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    version = str(onto.value(ontology, OWL.versionInfo))
+    assert onto.value(ontology, OWL.versionIRI) == URIRef(f"https://w3id.org/gmg/ontology/{version}")
+    assert str(onto.value(ontology, URIRef("http://purl.org/vocab/vann/preferredNamespaceUri"))) == str(GMG)
+    assert "Korneev" in str(onto.value(ontology, DCTERMS.bibliographicCitation))
+    assert onto.value(ontology, DCTERMS.source) == ID["korneev-2017"]
+    assert not list(onto.objects(ontology, OWL.imports))
