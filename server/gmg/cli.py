@@ -121,16 +121,14 @@ def cmd_docs(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from .export import merged_graph
     from .sources import SourceError, load_sources
 
     try:
         sources = load_sources()
     except SourceError as err:
         return _fail(str(err))
-    merged = sources.ontology + sources.instances + sources.inferred
-    for prefix, namespace in sources.ontology.namespaces():
-        merged.bind(prefix, namespace, override=True)
-    merged.bind("id", "https://w3id.org/gmg/id/")
+    merged = merged_graph(sources)
     args.out.write_text(merged.serialize(format="turtle"), encoding="utf-8")
     print(f"wrote {len(merged)} triples to {args.out}")
     return EXIT_OK
