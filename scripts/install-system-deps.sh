@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the system packages the OWL checks need: a JDK (java + javac) and
-# the Debian build of the OWL API (the library Protégé is built on).
+# Install the system packages the tests need: a JDK (java + javac) and the
+# Debian build of the OWL API (the library Protégé is built on) for the OWL
+# checks, and Chromium with its WebDriver for the tests of the pages.
 # Idempotent and non-interactive; run as root (or through sudo).
 set -euo pipefail
 
-PACKAGES=(default-jdk-headless libowlapi-java)
+PACKAGES=(default-jdk-headless libowlapi-java chromium chromium-driver)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -133,8 +133,11 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base:
 
     title = next((r["o"]["value"] for r in outgoing
                   if r["p"]["value"] == RDFS_LABEL and r["o"].get("xml:lang", "").startswith("en")), iri)
-    out_rows = "".join(f"<tr><td>{term(r['p'], r.get('plabel'))}</td><td>{term(r['o'], r.get('olabel'))}</td></tr>"
-                       for r in outgoing)
+    # one row per property, its values one to a line (the rows come ordered by property)
+    grouped: dict[str, list[str]] = {}
+    for r in outgoing:
+        grouped.setdefault(term(r["p"], r.get("plabel")), []).append(term(r["o"], r.get("olabel")))
+    out_rows = "".join(f"<tr><td>{p}</td><td>{'<br>'.join(values)}</td></tr>" for p, values in grouped.items())
     in_rows = "".join(f"<tr><td>{term(r['s'], r.get('slabel'))}</td><td>{term(r['p'], r.get('plabel'))}</td></tr>"
                       for r in incoming)
     formats = " · ".join(f'<a href="{html.escape(path)}?format={f.name}">{f.name}</a>' for f in formats_of(GRAPH))
