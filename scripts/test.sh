@@ -10,7 +10,7 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1; then
     sudo bash scripts/install-system-deps.sh
 else
-    echo "warning: not root and no sudo: install default-jdk-headless and libowlapi-java yourself" >&2
+    echo "warning: not root and no sudo: install default-jdk-headless, libowlapi-java, chromium and chromium-driver yourself" >&2
 fi
 
 python3 -m venv .venv
