@@ -67,17 +67,68 @@ def test_from_selects_store_graphs_only_never_files_or_urls(client, tmp_path):
         decoy.close()
 
 
-def test_regex_runs_in_linear_time(client):
-    # Catastrophic backtracking for a backtracking engine: 2^34 steps. The engine's own
-    # regular expressions are linear, so this answers at once.
-    query = 'ASK { FILTER(REGEX("' + "a" * 34 + '!", "^(a+)+$")) }'
-    started = time.monotonic()
-    response = client.get("/sparql", params={"query": query}, headers=JSON)
-    elapsed = time.monotonic() - started
-    assert response.status_code == 200 and response.json()["boolean"] is False
-    assert elapsed < 0.5, f"REGEX took {elapsed:.2f} s"
+def fastest(client, query: str, tries: int = 3) -> float:
+    """The best of a few round trips: scheduling noise on a busy machine only ever adds time."""
+    best = float("inf")
+    for _ in range(tries):
+        started = time.perf_counter()
+        response = client.get("/sparql", params={"query": query}, headers=JSON)
+        best = min(best, time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+    return best
+
+
+def test_regex_and_replace_run_in_linear_time(client):
+    # Catastrophic backtracking for a backtracking engine: 2^34 steps, minutes in Python's re.
+    # The engine's own regular expressions are linear, so these answer at once.
+    regex = 'ASK { FILTER(REGEX("' + "a" * 34 + '!", "^(a+)+$")) }'
+    assert client.get("/sparql", params={"query": regex}, headers=JSON).json()["boolean"] is False
+    assert (elapsed := fastest(client, regex)) < 0.1, f"REGEX took {elapsed * 1000:.0f} ms"
     replace = 'SELECT (REPLACE("' + "a" * 34 + '!", "^(a+)+$", "x") AS ?r) WHERE {}'
-    assert client.get("/sparql", params={"query": replace}, headers=JSON).status_code == 200
+    assert (elapsed := fastest(client, replace)) < 0.1, f"REPLACE took {elapsed * 1000:.0f} ms"
+
+
+@pytest.mark.parametrize("how", ["form", "direct"])
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+    "LOAD <{url}/data.ttl>",
+    "ASK {{ ?s ?p ?o }} ; LOAD <{url}/data.ttl>",
+])
+def test_service_and_load_are_refused_by_post_too(client, how, template):
+    decoy = Decoy()
+    try:
+        query = template.format(url=decoy.url)
+        if how == "form":
+            response = client.post("/sparql", data={"query": query}, headers=JSON)
+        else:
+            response = client.post("/sparql", content=query, headers={**JSON, "Content-Type": "application/sparql-query"})
+        assert response.status_code == 400
+        assert ("SERVICE" if "SERVICE" in template else "LOAD") in response.text
+        time.sleep(0.2)
+        assert decoy.requests == []
+    finally:
+        decoy.close()
+    still_answers(client)
+
+
+def test_dataset_parameters_select_store_graphs_only(client, tmp_path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<http://example.org/s> <http://example.org/p> "secret" .\n')
+    decoy = Decoy()
+    try:
+        for source in (secret.as_uri(), decoy.url + "/data.ttl"):
+            for name, query in (("default-graph-uri", "SELECT ?o WHERE { ?s ?p ?o }"),
+                                ("named-graph-uri", "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")):
+                response = client.get("/sparql", params={"query": query, name: source}, headers=JSON)
+                assert response.status_code == 200, response.text
+                assert response.json()["results"]["bindings"] == []
+            named = client.get("/sparql", params={"query": f"SELECT ?o FROM NAMED <{source}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+                               headers=JSON)
+            assert named.json()["results"]["bindings"] == []
+        time.sleep(0.2)
+        assert decoy.requests == []
+    finally:
+        decoy.close()
 
 
 def test_a_burst_of_queries_gets_no_errors(server):
@@ -94,3 +145,11 @@ def test_a_burst_of_queries_gets_no_errors(server):
         statuses = [s for batch in pool.map(worker, range(20)) for s in batch]
     assert len(statuses) == 200
     assert set(statuses) == {200}
+
+
+def test_service_and_load_in_strings_iris_and_comments_are_harmless(client):
+    query = ('SELECT ?s WHERE { BIND("SERVICE <http://127.0.0.1:9/> { }" AS ?s) '
+             'FILTER(?s != <http://example.org/LOAD>) } # LOAD <http://127.0.0.1:9/x>')
+    response = client.get("/sparql", params={"query": query}, headers=JSON)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["s"]["value"].startswith("SERVICE")

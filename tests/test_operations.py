@@ -31,8 +31,38 @@ def test_access_log_is_structured_with_a_query_hash(client, server):
     record = json.loads(lines[-1][lines[-1].index("{"):])
     assert record["method"] == "GET" and record["path"] == "/sparql" and record["status"] == 200
     assert record["duration_ms"] >= 0
+    assert record["query_form"] == "ASK" and record["query_hash"] == digest
 
 
 def test_settings_are_printed_at_start(server):
     output = server.output()
     assert "query_timeout = 10.0" in output and "max_rows = 100000" in output
+
+
+def test_metrics_time_queries_by_form_and_count_engine_restarts(client):
+    client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"})
+    text = client.get("/metrics").text
+    assert 'gmg_query_duration_seconds_count{form="SELECT"}' in text
+    assert 'gmg_query_duration_seconds_count{form="CONSTRUCT"}' in text
+    assert 'gmg_http_request_duration_seconds_count{route="/sparql",status="200"}' in text
+    restarts = client.get("/health").json()["engine"]["restarts"]
+    assert f"gmg_engine_restarts {float(restarts)}" in text
+    assert "gmg_query_timeouts" in text
+
+
+def test_health_reports_engine_store_and_updates(client):
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["triples"] > 1000
+    assert body["engine"]["pid"] > 0 and body["engine"]["restarts"] >= 0
+    assert body["updates"] == {"enabled": False, "journal": 0}
+    assert body["journal_problems"] == [] and body["build_errors"] == []
+
+
+def test_settings_are_printed_once_at_start(server):
+    output = server.output()
+    assert output.count("gmg serve with settings:") == 1
+    for name in ("host", "port", "store", "base_iri", "public_url", "max_query_bytes", "max_body_bytes",
+                 "query_timeout", "max_rows", "max_active_queries", "max_queued_queries", "queue_timeout",
+                 "update_token"):
+        assert f"  {name} = " in output, name

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import socket
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -241,4 +242,199 @@ def test_size_limits(client, server):
         sock.sendall(b"GET /sparql?query=" + b"x" * (1024 * 1024) + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         status_line = sock.makefile("rb").readline()
     assert b" 414 " in status_line
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /sparql?query=" + b"x" * (1024 * 1024) + b" HTTP/1.1\r\nHost: t\r\n"
+                     b"Origin: https://example.org\r\nConnection: close\r\n\r\n")
+        reply = sock.makefile("rb").read()
+    assert b"access-control-allow-origin: *" in reply.lower() and b"POST" in reply
     assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+# --- more of the protocol's edges ----------------------------------------------------
+
+SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
+
+
+@pytest.mark.parametrize("how,kwargs", [
+    ("form, no query", {"data": {"default-graph-uri": INSTANCES}}),
+    ("form, empty query", {"data": {"query": "  "}}),
+    ("form, query twice", {"data": {"query": ["ASK {}", "ASK {}"]}}),
+    ("form, query in the URL and the body", {"params": {"query": "ASK {}"}, "data": {"query": "ASK {}"}}),
+    ("direct, empty body", {"content": b"", "headers": SPARQL_QUERY}),
+    ("direct, query in the URL and the body", {"params": {"query": "ASK {}"}, "content": b"ASK {}",
+                                               "headers": SPARQL_QUERY}),
+])
+def test_post_without_exactly_one_query_gets_400(client, how, kwargs):
+    response = client.post("/sparql", **kwargs)
+    assert response.status_code == 400, how
+    assert "query" in response.text.lower() and len(response.text.strip()) > 10
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/sparql-query; charset=UTF-16", "application/sparql-query;charset=iso-8859-1",
+    'application/sparql-query; charset="windows-1252"'])
+def test_direct_post_in_another_charset_gets_4xx(client, content_type):
+    response = client.post("/sparql", content="ASK {}".encode("utf-16" if "16" in content_type else "latin-1"),
+                           headers={"Content-Type": content_type})
+    assert 400 <= response.status_code < 500
+    assert "UTF-8" in response.text
+
+
+def test_direct_post_in_utf8_with_charset_and_bad_bytes(client):
+    query = 'ASK { FILTER("é" = "\\u00E9") }'.encode("utf-8")
+    ok = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query; charset=UTF-8",
+                                                        "Accept": JSON})
+    assert ok.status_code == 200 and ok.json()["boolean"] is True
+    bad = client.post("/sparql", content=b'ASK { FILTER("\xe9") }', headers=SPARQL_QUERY)
+    assert bad.status_code == 400 and "UTF-8" in bad.text
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_dataset_parameters_replace_the_whole_query_dataset(client, how):
+    # named-graph-uri alone: FROM is ignored too, and the default graph is empty
+    assert not ask(client, how, f"ASK FROM <{INSTANCES}> {{ ?s ?p ?o }}", named_graph_uri=[SHAPES])
+    # default-graph-uri alone: FROM NAMED is ignored, there are no named graphs
+    assert not ask(client, how, f"ASK FROM NAMED <{INSTANCES}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                   default_graph_uri=[ONTOLOGY])
+    # several default-graph-uri: their merge
+    both = [INSTANCES, ONTOLOGY]
+    assert ask(client, how, HAS_INSTANCE, default_graph_uri=both)
+    assert ask(client, how, HAS_ONTOLOGY, default_graph_uri=both)
+    assert not ask(client, how, HAS_SHAPE, default_graph_uri=both)
+    # both kinds given: exactly those graphs
+    assert ask(client, how, f"ASK {{ GRAPH <{SHAPES}> {{ ?s ?p ?o }} }}",
+               default_graph_uri=[INSTANCES], named_graph_uri=[SHAPES])
+    assert not ask(client, how, f"ASK {{ GRAPH <{INSTANCES}> {{ ?s ?p ?o }} }}",
+                   default_graph_uri=[INSTANCES], named_graph_uri=[SHAPES])
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_from_alone_means_no_named_graphs(client, how):
+    assert ask(client, how, f"ASK FROM <{INSTANCES}> {HAS_INSTANCE[4:]}")
+    assert not ask(client, how, f"ASK FROM <{INSTANCES}> {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    # FROM and FROM NAMED together: exactly those
+    assert ask(client, how, f"ASK FROM <{ONTOLOGY}> FROM NAMED <{SHAPES}> {{ GRAPH <{SHAPES}> {{ ?s ?p ?o }} }}")
+    assert not ask(client, how, f"ASK FROM <{ONTOLOGY}> FROM NAMED <{SHAPES}> {HAS_INSTANCE[4:]}")
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_default_dataset_names_every_graph(client, how):
+    # rule 3: every named graph is there by name, the shapes graph too
+    for graph in (INSTANCES, ONTOLOGY, SHAPES, GRAPHS + "inferred"):
+        assert ask(client, how, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"), graph
+
+
+@pytest.mark.parametrize("accept", [
+    JSON, "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+def test_ask_in_every_results_format(client, accept):
+    response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == accept
+    if accept.startswith("text/"):
+        assert response.headers["content-type"] == accept + "; charset=utf-8"
+    if accept == JSON:
+        assert response.json()["boolean"] is True
+    elif accept.endswith("xml"):
+        root = ET.fromstring(response.content)
+        assert root.find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
+    else:
+        assert response.text.strip().splitlines()[-1] == "true"
+
+
+@pytest.mark.parametrize("query,accept,expected", [
+    ("ASK {}", "text/csv;q=0, */*;q=0.5", JSON),  # q=0 excludes, the wildcard picks the default
+    ("ASK {}", "application/*;q=0.2, text/tab-separated-values;q=0.1", JSON),
+    ("ASK {}", "text/*;q=0.9, application/sparql-results+xml;q=0.8", "text/csv"),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "application/*", "application/n-triples"),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "text/turtle;q=0.1, application/ld+json;q=0.7", "application/ld+json"),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "*/*", "text/turtle"),
+])
+def test_more_negotiation(client, query, accept, expected):
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == expected
+    assert "Accept" in response.headers["vary"]
+
+
+def test_406_lists_what_the_answer_can_be_served_as(client):
+    response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
+    for media in (JSON, "application/sparql-results+xml", "text/csv", "text/tab-separated-values"):
+        assert media in response.text
+    assert client.get("/sparql", params={"query": "ASK {}", "format": "ttl"}).status_code == 406
+
+
+def test_service_description_lists_exactly_the_store_graphs(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.content, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    names = [str(o) for o in graph.objects(None, URIRef(sd + "name"))]
+    stored = client.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                        headers={"Accept": JSON}).json()["results"]["bindings"]
+    assert sorted(names) == sorted(b["g"]["value"] for b in stored)
+    # the formats of every kind of answer
+    formats = {str(f) for f in graph.objects(None, URIRef(sd + "resultFormat"))}
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        assert "http://www.w3.org/ns/formats/" + name in formats
+
+
+def test_head_frees_what_it_started(client):
+    """HEAD with a query runs it and drops the body: more HEADs than the engine has slots must all answer."""
+    for _ in range(12):  # the engine works on 8 at once
+        started = time.monotonic()
+        head = client.head("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
+        assert head.status_code == 200 and head.content == b""
+        assert time.monotonic() - started < 2.0
+    get = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+    head = client.head("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+    assert get.status_code == head.status_code == 200
+    for name in ("content-type", "vary", "access-control-allow-origin"):
+        assert head.headers.get(name) == get.headers.get(name)
+
+
+@pytest.mark.parametrize("path,allow", [
+    ("/sparql", "GET, HEAD, POST, OPTIONS"), ("/update", "POST, OPTIONS"),
+    ("/graph-store", "GET, HEAD, PUT, POST, DELETE, OPTIONS")])
+def test_options_everywhere(client, path, allow):
+    options = client.options(path)
+    assert 200 <= options.status_code < 300 and options.headers["allow"] == allow
+    method = "PUT" if path == "/graph-store" else "POST"
+    preflight = client.options(path, headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "content-type,authorization"})
+    assert preflight.status_code == 200
+    assert method in preflight.headers["access-control-allow-methods"]
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert "content-type" in allowed and "authorization" in allowed
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
+def test_cors_never_allows_credentials(client):
+    origin = {"Origin": "https://example.org", "Cookie": "session=1", "Authorization": "Bearer x"}
+    for response in (client.get("/sparql", params={"query": "SELEC"}, headers=origin),
+                     client.get("/sparql", headers={**origin, "Accept": "text/turtle"}),
+                     client.post("/update", content="CLEAR ALL", headers={**origin, "Content-Type": "application/sparql-update"}),
+                     client.get("/health", headers=origin)):
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in response.headers
+
+
+def test_query_text_over_the_size_limit_gets_400_naming_it(client, server):
+    text = "ASK {} #" + "x" * (256 * 1024)  # over 256 KB of text, well under 1 MB of body
+    for response in (client.post("/sparql", content=text, headers=SPARQL_QUERY),
+                     client.post("/sparql", data={"query": text})):
+        assert response.status_code == 400
+        assert "262144 bytes" in response.text
+    # by GET: the URL is short enough to be read, the text too long to be run
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D%23" + b"x" * (256 * 1024) + b" HTTP/1.1\r\nHost: t\r\n"
+                     b"Connection: close\r\n\r\n")
+        reply = sock.makefile("rb").read()
+    assert reply.startswith(b"HTTP/1.1 400 ") and b"262144 bytes" in reply
+
+
+def test_form_body_over_the_limit_gets_413(client):
+    response = client.post("/sparql", content=b"query=" + b"x" * (1024 * 1024 + 10),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "limit" in response.text

@@ -19,6 +19,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {"Accept": "application/sparql-results+json"}
 INSTANCES = "https://w3id.org/gmg/graph/instances"
 ONTOLOGY = "https://w3id.org/gmg/graph/ontology"
+RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z "
+           "FILTER(STRLEN(CONCAT(STR(?x), STR(?y), STR(?z))) < 0) }")
 UNTARGETED = 'INSERT DATA { <http://example.org/x> <http://example.org/p> "v" }'
 BAD_PASSAGE = ('INSERT DATA { GRAPH <%s> { <https://w3id.org/gmg/id/passage/s3-p90> a '
                '<https://w3id.org/gmg/ontology#Passage> } }' % INSTANCES)
@@ -68,12 +70,21 @@ def test_update_is_applied_and_seen_by_the_next_query(writable):
 
 
 def test_update_that_violates_a_shape_is_refused_and_changes_nothing(writable):
-    before = count(writable)
-    response = update(writable, BAD_PASSAGE)
-    assert response.status_code == 422
+    def instances():
+        response = gsp(writable, "GET", INSTANCES, accept="application/n-triples")
+        assert response.status_code == 200
+        return set(response.text.splitlines())
+
+    before, triples = instances(), count(writable)
+    # adds a passage without its quote, and deletes what is said of the World Bank
+    text = (BAD_PASSAGE.replace("INSERT DATA {", "DELETE { GRAPH <%s> { ?s ?p ?o } } INSERT {" % INSTANCES)
+            + f" WHERE {{ GRAPH <{INSTANCES}> {{ ?s ?p ?o FILTER(?s = <https://w3id.org/gmg/id/world-bank>) }} }}")
+    response = update(writable, text)
+    assert response.status_code == 422, response.text
     assert "passage/s3-p90" in response.text and "gmg:quote" in response.text
     assert not ask(writable, "ASK { <https://w3id.org/gmg/id/passage/s3-p90> ?p ?o }")
-    assert count(writable) == before
+    assert count(writable) == triples
+    assert instances() == before
 
 
 def test_source_graphs_cannot_be_written(writable):
@@ -158,8 +169,7 @@ def test_graph_store_protocol(writable):
 def test_acknowledged_updates_survive_an_engine_replacement(writable):
     assert update(writable, 'INSERT DATA { <http://example.org/durable> <http://example.org/p> "kept" }').status_code == 204
     restarts = httpx.get(writable.url + "/health").json()["engine"]["restarts"]
-    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z FILTER(STRLEN(CONCAT(STR(?x), STR(?y), STR(?z))) < 0) }"
-    assert httpx.get(writable.url + "/sparql", params={"query": runaway}, timeout=30).status_code == 503
+    assert httpx.get(writable.url + "/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
     assert httpx.get(writable.url + "/health").json()["engine"]["restarts"] >= restarts + 1
     assert ask(writable, 'ASK { <http://example.org/durable> <http://example.org/p> "kept" }')
 
@@ -175,10 +185,13 @@ def data_copy(tmp_path):
 def test_updates_survive_sigkill_and_a_rebuild_from_changed_sources(tmp_path, data_copy):
     store = tmp_path / "store"
     env = {"GMG_DATA_DIR": str(data_copy)}
-    args = ["--store", str(store), "--update-token", TOKEN]
+    args = ["--store", str(store), "--update-token", TOKEN, "--query-timeout", "2"]
     server = Server(args, env=env).wait_ready()
     try:
         assert update(server, 'INSERT DATA { <http://example.org/k> <http://example.org/p> "after-kill" }').status_code == 204
+        # an engine replacement on an on-disk store loses nothing either
+        assert httpx.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
+        assert ask(server, 'ASK { <http://example.org/k> <http://example.org/p> "after-kill" }')
         # valid now, invalid once the sources change below
         passage = ('<https://w3id.org/gmg/id/passage/s3-p91> a <https://w3id.org/gmg/ontology#Passage> ; '
                    '<http://www.w3.org/2000/01/rdf-schema#label> "S3, paragraph 91"@en ; '
@@ -208,3 +221,146 @@ def test_updates_survive_sigkill_and_a_rebuild_from_changed_sources(tmp_path, da
         assert "s3-p91" in problems[0]["update"]
     finally:
         rebuilt.stop()
+
+
+# --- more of the update protocol ------------------------------------------------------
+
+def test_read_only_server_refuses_graph_store_writes(client):
+    for method in ("PUT", "POST", "DELETE"):
+        response = client.request(method, "/graph-store", params={"graph": "http://example.org/g"},
+                                  content=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+                                  headers={"Content-Type": "application/n-triples", **AUTH})
+        assert response.status_code == 403 and "read-only" in response.text
+    assert client.get("/graph-store", params={"graph": INSTANCES}, headers={"Accept": "text/turtle"}).status_code == 200
+
+
+@pytest.mark.parametrize("name,text", [
+    ("3000 nested braces", "INSERT DATA " + "{" * 3000 + "}" * 3000),
+    ("10000 nested parentheses", "INSERT { ?s ?p ?o } WHERE { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }"),
+    ("20000 negations", "DELETE WHERE { ?s ?p ?o FILTER(" + "!" * 20000 + "true) }"),
+    ("400-deep list", "INSERT DATA { <http://example.org/s> <http://example.org/p> " + "(" * 400 + "1" + ")" * 400 + " }"),
+    ("over the size limit", "INSERT DATA { <http://example.org/s> <http://example.org/p> 1 } #" + "x" * 300_000),
+])
+def test_crashing_or_stalling_updates_are_refused_fast(writable, name, text):
+    started = time.monotonic()
+    response = update(writable, text)
+    assert time.monotonic() - started < 1.0, name
+    assert response.status_code == 400, name
+    assert any(words in response.text for words in ("deeper than 64", "More than 32 unary", "262144 bytes")), response.text
+    assert ask(writable, "ASK {}")
+
+
+def test_load_of_a_local_file_is_refused(writable, tmp_path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<http://example.org/secret> <http://example.org/p> "secret" .\n')
+    response = update(writable, f"LOAD <{secret.as_uri()}> INTO GRAPH <http://example.org/secret-graph>")
+    assert response.status_code == 400 and "LOAD" in response.text
+    assert not ask(writable, "ASK { GRAPH ?g { <http://example.org/secret> ?p ?o } }")
+
+
+def test_relative_iris_in_updates_resolve_against_the_base(writable):
+    response = update(writable, "INSERT DATA { <http://example.org/rel> <http://example.org/p> <id/world-bank> }")
+    assert response.status_code == 204, response.text
+    assert ask(writable, "ASK { <http://example.org/rel> <http://example.org/p> <https://w3id.org/gmg/id/world-bank> }")
+
+
+def test_using_named_graph_uri_and_the_form(writable):
+    text = ("INSERT { GRAPH <http://example.org/named-copy> { ?copy <http://example.org/from> ?g } } "
+            "WHERE { GRAPH ?g { ?io a <https://w3id.org/gmg/ontology#InternationalOrganization> } "
+            "BIND (IRI(CONCAT(\"http://example.org/\", STRAFTER(STR(?io), \"/id/\"))) AS ?copy) }")
+    response = httpx.post(writable.url + "/update", data={"update": text, "using-named-graph-uri": INSTANCES},
+                          headers=AUTH, timeout=60)
+    assert response.status_code == 204, response.text
+    found = httpx.get(writable.url + "/sparql", headers=JSON, params={
+        "query": "SELECT DISTINCT ?g WHERE { GRAPH <http://example.org/named-copy> { ?s <http://example.org/from> ?g } }"})
+    assert [b["g"]["value"] for b in found.json()["results"]["bindings"]] == [INSTANCES]
+    # with WITH in the update the parameters cannot apply: 400, nothing changes
+    before = count(writable)
+    with_with = f"WITH <{INSTANCES}> " + text
+    for params in ({"using-named-graph-uri": INSTANCES}, {"using-graph-uri": INSTANCES}):
+        response = httpx.post(writable.url + "/update", data={"update": with_with, **params}, headers=AUTH, timeout=60)
+        assert response.status_code == 400 and "WITH" in response.text
+    assert count(writable) == before
+
+
+@pytest.mark.parametrize("graph", ["shapes", "inferred", "metadata"])
+def test_every_source_graph_is_protected(writable, graph):
+    iri = "https://w3id.org/gmg/graph/" + graph
+    assert update(writable, f"INSERT DATA {{ GRAPH <{iri}> {{ <http://example.org/a> <http://example.org/b> 1 }} }}").status_code == 403
+    if graph != "metadata":  # (the metadata graph is not built yet: nothing to drop)
+        assert update(writable, f"DROP GRAPH <{iri}>").status_code == 403
+    put = gsp(writable, "PUT", iri, "<http://example.org/a> <http://example.org/b> <http://example.org/c> .")
+    assert put.status_code == 403
+
+
+def test_hostile_and_oversized_graph_store_bodies(writable):
+    g = "http://example.org/graphs/hostile"
+    bomb = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY a "aaaaaaaaaa"> <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/x"><ex:p>&b;</ex:p></rdf:Description>
+</rdf:RDF>"""
+    response = gsp(writable, "PUT", g, bomb, content_type="application/rdf+xml")
+    assert response.status_code == 400 and "DOCTYPE" in response.text
+    decoy = Decoy()
+    try:
+        doc = '{"@context": "%s/context.jsonld", "@id": "http://example.org/x", "name": "x"}' % decoy.url
+        response = gsp(writable, "POST", g, doc, content_type="application/ld+json")
+        assert response.status_code == 400 and "context" in response.text.lower()
+        time.sleep(0.2)
+        assert decoy.requests == []
+    finally:
+        decoy.close()
+    big = b"#" * (1024 * 1024 + 1)
+    assert gsp(writable, "PUT", g, big, content_type="text/turtle").status_code == 413
+    assert update(writable, big).status_code == 413
+    assert gsp(writable, "GET", g).status_code == 404  # nothing was created
+
+
+def test_default_graph_by_graph_store(writable):
+    response = gsp(writable, "GET", accept="application/n-triples")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/n-triples")
+    assert gsp(writable, "PUT", None, "not turtle <").status_code == 400
+
+
+def test_token_is_masked_in_the_settings_printed_at_start(writable):
+    output = writable.output()
+    assert "update_token = '***'" in output
+    assert TOKEN not in output
+    assert "in memory they last until the server stops" in output
+
+
+def test_concurrent_writes_are_serialised_and_all_kept(writable):
+    from concurrent.futures import ThreadPoolExecutor
+
+    journal = httpx.get(writable.url + "/health").json()["updates"]["journal"]
+    texts = [f'INSERT DATA {{ <http://example.org/c{i}> <http://example.org/p> "concurrent" }}' for i in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        statuses = [r.status_code for r in pool.map(lambda t: update(writable, t), texts)]
+    assert statuses == [204, 204]
+    found = httpx.get(writable.url + "/sparql", headers=JSON, params={
+        "query": 'SELECT (COUNT(?s) AS ?n) WHERE { ?s <http://example.org/p> "concurrent" }'}).json()
+    assert found["results"]["bindings"][0]["n"]["value"] == "2"
+    assert httpx.get(writable.url + "/health").json()["updates"]["journal"] == journal + 2
+
+
+def test_graph_iris_in_parameters_cannot_smuggle_sparql(writable):
+    """?graph= and using-graph-uri are IRIs: text that closes the IRI and adds a LOAD is refused."""
+    decoy = Decoy()
+    try:
+        load = f"LOAD <{decoy.url}/data.ttl>"
+        response = gsp(writable, "POST", f"http://example.org/x> {{ }} }} ; {load} ; INSERT DATA {{ GRAPH <http://example.org/y",
+                       "<http://example.org/a> <http://example.org/b> <http://example.org/c> .")
+        assert response.status_code == 400, response.text
+        assert "IRI" in response.text
+        text = "INSERT { <http://example.org/a> <http://example.org/b> ?o } WHERE { ?s ?p ?o } "
+        evil = f"http://example.org/x> WHERE {{ }} ; {load} ; INSERT {{ <http://example.org/a> <http://example.org/b> 1 }} USING <http://example.org/y"
+        for name in ("using-graph-uri", "using-named-graph-uri"):
+            response = update(writable, text, params={name: evil})
+            assert response.status_code == 400, response.text
+            assert "IRI" in response.text
+        time.sleep(0.2)
+        assert decoy.requests == []
+    finally:
+        decoy.close()

@@ -84,13 +84,20 @@ def test_rdf_xml_doctype_is_refused_before_parsing(client):
     assert "DOCTYPE" in response.text
 
 
-def test_json_ld_remote_context_gets_400_and_no_request(client):
+def test_json_ld_remote_context_gets_400_and_no_request(client, tmp_path):
     decoy = Decoy()
+    context = tmp_path / "context.jsonld"
+    context.write_text('{"@context": {"name": "http://example.org/leaked-from-a-file"}}')
     try:
-        doc = {"@context": decoy.url + "/context.jsonld", "@id": "http://example.org/x", "name": "x"}
-        response = client.post("/validate", content=json.dumps(doc), headers={"Content-Type": "application/ld+json"})
-        assert response.status_code == 400
-        assert "context" in response.text.lower()
+        for where in (decoy.url + "/context.jsonld", context.as_uri()):
+            doc = {"@context": where, "@id": "http://example.org/x", "name": "x"}
+            response = client.post("/validate", content=json.dumps(doc), headers={"Content-Type": "application/ld+json"})
+            assert response.status_code == 400
+            assert "context" in response.text.lower() and "leaked" not in response.text
+        # a context given inline is fine
+        inline = {"@context": {"name": "http://example.org/name"}, "@id": "http://example.org/x", "name": "x"}
+        assert client.post("/validate", content=json.dumps(inline),
+                           headers={"Content-Type": "application/ld+json"}).status_code == 200
         assert decoy.requests == []
     finally:
         decoy.close()

@@ -69,6 +69,55 @@ class _Pending:
     generation: int = 0
 
 
+class _Body:
+    """The chunks of one answer, as an async iterator that always frees its slot.
+
+    An async generator would not do: closing one that never started (a HEAD
+    request, a response that is never sent) skips its `finally`, and the
+    query's slot would be lost for good. This one frees the slot when the
+    answer ends, fails, is cancelled mid-stream, or is closed unread.
+    """
+
+    def __init__(self, supervisor: "EngineSupervisor", request_id: int, pending: _Pending):
+        self._supervisor, self._id, self._pending = supervisor, request_id, pending
+        self._closed = False
+
+    def __aiter__(self) -> "_Body":
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            event = await self._supervisor._next_event(self._id, self._pending)
+        except BaseException:  # timeout, abort, or the response task cancelled (client gone)
+            self._close(complete=False)
+            raise
+        if event[0] == "chunk":
+            return event[2]
+        if event[0] == "end":
+            self._close(complete=True)
+            raise StopAsyncIteration
+        # an error after the head: the response can only be cut short
+        self._close(complete=True)
+        raise EngineFailure(500, str(event[-1]))
+
+    async def aclose(self) -> None:
+        self._close(complete=False)
+
+    def _close(self, complete: bool) -> None:
+        if not self._closed:
+            self._closed = True
+            self._supervisor._stop_body(self._id, complete)
+
+    def __del__(self):  # a response dropped without being sent or closed
+        if not getattr(self, "_closed", True):
+            try:
+                self._supervisor._loop.call_soon_threadsafe(self._close, False)
+            except RuntimeError:
+                pass
+
+
 @dataclass
 class Answer:
     head: Head
@@ -80,6 +129,7 @@ class EngineStats:
     restarts: int = 0
     timeouts: int = 0
     retried: int = 0
+    cancelled: int = 0  # answers abandoned by their client before the end
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
@@ -107,6 +157,7 @@ class EngineSupervisor:
         self._conn = None
         self._ready: asyncio.Future | None = None
         self._restart_lock = asyncio.Lock()
+        self._background: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.info: dict = {}
 
@@ -176,25 +227,33 @@ class EngineSupervisor:
                 pending.deadline = time.monotonic() + self.timeout
                 self.stats.retried += 1
                 self._send(("query", request_id, pending.request))
+            for request_id, waiter in list(self._info_waiters.items()):
+                if not waiter.done():
+                    self._send(("info", request_id))
 
     # -- the pipe ------------------------------------------------------------------
     def _send(self, message: tuple) -> None:
-        self._conn.send(message)
+        try:
+            self._conn.send(message)
+        except (OSError, AttributeError) as err:
+            # The engine is gone (its reader thread will see EOF and replace it) and what
+            # was being sent is resent to the next one: reads and info are, updates get 503.
+            log.warning("could not send to the engine: %s", err)
 
     def _read(self, conn, generation: int) -> None:
         """Reader thread: hand each engine message to the event loop."""
         while True:
             try:
                 message = conn.recv()
-                handler, args = self._dispatch, (message, generation)
+                handler, args, gone = self._dispatch, (message, generation), False
             except (EOFError, OSError):
-                handler, args = self._engine_gone, (generation,)
+                handler, args, gone = self._engine_gone, (generation,), True
                 conn.close()
             try:
                 self._loop.call_soon_threadsafe(handler, *args)
             except RuntimeError:
                 return  # the event loop is closed: the server is shutting down
-            if handler is self._engine_gone:
+            if gone:  # (not `handler is self._engine_gone`: each bound method is a new object)
                 return
 
     def _dispatch(self, message: tuple, generation: int) -> None:
@@ -237,7 +296,7 @@ class EngineSupervisor:
             self._ready.set_exception(EngineStartError("the query engine failed to start"))
             return
         log.error("the engine died unexpectedly")
-        self._loop.create_task(self._replace("engine died", generation))
+        self._in_background(self._replace("engine died", generation))
 
     # -- requests ------------------------------------------------------------------
     async def query(self, request: QueryRequest) -> Answer:
@@ -260,42 +319,51 @@ class EngineSupervisor:
         head = Head(kind, FORMAT_BY_NAME[format_name], headers=headers)
         return Answer(head, self._body(request_id, pending))
 
-    async def _body(self, request_id: int, pending: _Pending) -> AsyncIterator[bytes]:
-        complete = False
-        try:
-            while True:
-                event = await self._next_event(request_id, pending)
-                if event[0] == "chunk":
-                    yield event[2]
-                elif event[0] == "end":
-                    complete = True
-                    return
-                else:  # an error after the head: the response can only be cut short
-                    complete = True
-                    raise EngineFailure(500, str(event[-1]))
-        finally:
-            if not complete and request_id in self._pending and self._conn is not None:
-                self._send(("cancel", request_id))  # the client went away: stop serialising
-            self._finish(request_id)
+    def _body(self, request_id: int, pending: _Pending) -> "_Body":
+        return _Body(self, request_id, pending)
+
+    def _stop_body(self, request_id: int, complete: bool) -> None:
+        """The body was sent, abandoned or never read: free the slot (and stop the engine's work)."""
+        if not complete and request_id in self._pending and self._conn is not None:
+            self.stats.cancelled += 1
+            self._send(("cancel", request_id))  # the client went away: stop serialising
+        self._finish(request_id)
 
     async def _next_event(self, request_id: int, pending: _Pending) -> tuple:
         while True:
-            remaining = pending.deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                event = await asyncio.wait_for(pending.events.get(), remaining)
-            except asyncio.TimeoutError:
-                continue  # the deadline may have moved (a retry gets a fresh budget)
+            # What the engine already sent is handed out whatever the time: the limit is
+            # on the engine's work, not on how fast the client reads the answer.
+            if pending.events.empty():
+                remaining = pending.deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    event = await asyncio.wait_for(pending.events.get(), remaining)
+                except asyncio.TimeoutError:
+                    continue  # the deadline may have moved (a retry gets a fresh budget)
+            else:
+                event = pending.events.get_nowait()
             if event[0] == "abort":
                 raise EngineFailure(503, event[1] + " Please retry.")
             return event
         self.stats.timeouts += 1
         self._finish(request_id)
-        await self._replace("query timeout", pending.generation)
+        # Kill and replace in the background: the client hears 503 at once, not after the
+        # new engine has loaded; reads sent meanwhile wait for it (and are retried).
+        self._in_background(self._replace("query timeout", pending.generation))
         raise QueryTimeout(
             f"The query took longer than the limit of {self.timeout:g} s and was stopped. "
             "Narrow it down (add LIMIT, more specific patterns or fewer OPTIONALs) and try again.")
+
+    def _in_background(self, work) -> None:
+        task = self._loop.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("replacing the engine failed: %s", task.exception())
 
     def _finish(self, request_id: int) -> None:
         if self._pending.pop(request_id, None) is not None:

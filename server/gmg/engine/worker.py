@@ -46,6 +46,7 @@ class Engine:
         self.conn = conn
         self.send_lock = threading.Lock()
         self.cancelled: set[int] = set()
+        self.active: set[int] = set()  # queries being answered
         self.data = DataDir(Path(config.data_root)) if config.data_root else None
         self.sources_cache = None
         self.write_lock = threading.Lock()
@@ -94,9 +95,11 @@ class Engine:
                 os._exit(0)  # the server is gone: so is its engine
             kind = message[0]
             if kind == "query":
+                self.active.add(message[1])
                 self.pool.submit(self.query, message[1], message[2])
             elif kind == "cancel":
-                self.cancelled.add(message[1])
+                if message[1] in self.active:  # (a late cancel of a finished answer is dropped)
+                    self.cancelled.add(message[1])
             elif kind == "info":
                 self.send(("info", message[1], self.info()))
             elif kind == "update":
@@ -118,6 +121,7 @@ class Engine:
         except Exception as err:  # an engine fault must not kill the engine
             self.send(("error", request_id, 500, f"Internal error while answering the query: {err}"))
         finally:
+            self.active.discard(request_id)
             self.cancelled.discard(request_id)
 
 

@@ -18,7 +18,7 @@ from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
 from .resource import resource_router
-from .sparql import ALLOW, sparql_router
+from .sparql import sparql_router
 from .update import update_router
 from .validation import SourceCache, validation_router
 from .watch import watch
@@ -59,14 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(update_router(settings, engine))
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
-    # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-                       allow_methods=[m.strip() for m in ALLOW.split(",")],
-                       allow_headers=["Content-Type", "Authorization", "Accept"],
-                       expose_headers=["Gmg-Results-Truncated", "Retry-After"])
-    install(app, Metrics(engine))
     url_limit = url_length_limit(settings)
 
+    # Middleware added last runs first: the access log and metrics see every answer
+    # (the 414 too), and CORS headers go on every answer, errors included.
     @app.middleware("http")
     async def refuse_long_urls(request: Request, call_next):
         length = len(request.scope.get("raw_path", b"")) + len(request.scope.get("query_string", b""))
@@ -76,13 +72,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                      "(application/sparql-query or a form)."))
         return await call_next(request)
 
+    # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+                       allow_headers=["Content-Type", "Authorization", "Accept"],
+                       expose_headers=["Gmg-Results-Truncated", "Retry-After"])
+    install(app, Metrics(engine))
+
     @app.get("/health")
     async def health() -> JSONResponse:
         info = await engine.engine_info()
         return JSONResponse({
             "status": "ok", "triples": info["triples"], "version": __version__,
             "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,
-                       "timeouts": engine.stats.timeouts, "retried": engine.stats.retried},
+                       "timeouts": engine.stats.timeouts, "retried": engine.stats.retried,
+                       "cancelled": engine.stats.cancelled},
             "updates": {"enabled": bool(settings.update_token), "journal": len(engine.journal)},
             # journal entries that no longer pass the shapes after the sources changed
             "journal_problems": info.get("journal_problems", []),

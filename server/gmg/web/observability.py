@@ -18,8 +18,9 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.requests = Counter("gmg_http_requests", "HTTP requests by route, method and status.",
                                 ["route", "method", "status"], registry=self.registry)
-        self.durations = Histogram("gmg_http_request_duration_seconds", "Time to the response head, by route.",
-                                   ["route"], registry=self.registry)
+        self.durations = Histogram("gmg_http_request_duration_seconds",
+                                   "Time to the response head, by route and status.",
+                                   ["route", "status"], registry=self.registry)
         self.queries = Histogram("gmg_query_duration_seconds", "Time to the answer head, by query form.",
                                  ["form"], registry=self.registry)
         restarts = Gauge("gmg_engine_restarts", "Query engine replacements since start.", registry=self.registry)
@@ -41,7 +42,7 @@ def install(app: FastAPI, metrics: Metrics) -> None:
         elapsed = time.perf_counter() - started
         route = getattr(request.scope.get("route"), "path", "unmatched")
         metrics.requests.labels(route, request.method, str(response.status_code)).inc()
-        metrics.durations.labels(route).observe(elapsed)
+        metrics.durations.labels(route, str(response.status_code)).observe(elapsed)
         form = getattr(request.state, "query_form", None)
         if form:
             metrics.queries.labels(form).observe(elapsed)

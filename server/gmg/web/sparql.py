@@ -48,7 +48,7 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         try:
             body = await read_body(request, settings.max_body_bytes)
             if media == FORM:
-                params = {**params, **parse_qs(body.decode("utf-8"), keep_blank_values=True)}
+                params = merge(params, parse_qs(body.decode("utf-8"), keep_blank_values=True))
                 return await answer(request, params, None)
             if media == SPARQL_QUERY:
                 charset = _charset(parameters)
@@ -111,14 +111,15 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         try:
             checked = inspect(text, Limits(max_bytes=settings.max_query_bytes))
         except QueryRejected as err:
-            raise ProtocolError(413 if err.limit == "size" else 400, str(err)) from None
+            raise ProtocolError(400, str(err)) from None  # naming the limit, the size limit too
         if checked.form == "UPDATE":
             raise ProtocolError(400, "This is an update: send it by POST to /update.")
         return checked
 
     async def describe_service(request: Request) -> Response:
-        if settings.public_url:
-            endpoint = settings.public_url.rstrip("/") + "/sparql"
+        if settings.public_url:  # the server's public base URL (or already its /sparql)
+            endpoint = settings.public_url.rstrip("/")
+            endpoint = endpoint if endpoint.endswith("/sparql") else endpoint + "/sparql"
         else:
             endpoint = str(request.url)
         accept = request.headers.get("accept")
@@ -157,6 +158,15 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def merge(*groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Parameters from the URL and a form body together: a name given in both counts twice."""
+    merged: dict[str, list[str]] = {}
+    for group in groups:
+        for key, values in group.items():
+            merged.setdefault(key, []).extend(values)
+    return merged
 
 
 def _charset(parameters: str) -> str:

@@ -7,11 +7,14 @@ then to the store. A Graph Store operation is turned into a SPARQL update.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout, UpdateFailure
 from ..formats import GRAPH, NotAcceptable, negotiate
@@ -21,10 +24,11 @@ from ..rdfinput import RdfInputError, parse_rdf
 from ..settings import Settings
 from ..update import insert_data
 from .errors import ProtocolError, error_response
-from .sparql import read_body, without_body
+from .sparql import merge, read_body, without_body
 
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
+GRAPH_STORE_ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 
 
 def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
@@ -52,6 +56,14 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             return error_response(ProtocolError(err.status, err.message))
         return None
 
+    @router.options("/update")
+    async def update_options() -> Response:
+        return Response(status_code=204, headers={"Allow": "POST, OPTIONS"})
+
+    @router.options("/graph-store")
+    async def graph_store_options() -> Response:
+        return Response(status_code=204, headers={"Allow": GRAPH_STORE_ALLOW})
+
     @router.api_route("/update", methods=["GET", "HEAD", "PUT", "DELETE", "PATCH"])
     async def update_wrong_method() -> Response:
         return error_response(ProtocolError(405, "Send updates by POST.", {"Allow": "POST, OPTIONS"}))
@@ -64,7 +76,7 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             params = parse_qs(request.url.query, keep_blank_values=True)
             if media == FORM:
-                params = {**params, **parse_qs(body.decode("utf-8"), keep_blank_values=True)}
+                params = merge(params, parse_qs(body.decode("utf-8"), keep_blank_values=True))
                 texts = params.get("update", [])
             elif media == SPARQL_UPDATE:
                 texts = [body.decode("utf-8")]
@@ -96,8 +108,8 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 failure = await apply("DROP DEFAULT" if graph is None else f"DROP GRAPH <{graph}>")
                 return failure or Response(status_code=204)
             body = await read_body(request, settings.max_body_bytes)
-            triples = parse_rdf(body, request.headers.get("content-type"),
-                                max_bytes=settings.max_body_bytes, base_iri=graph or settings.base_iri)
+            triples = await parse_body(body, request.headers.get("content-type"), settings,
+                                       base_iri=graph or settings.base_iri)
         except RdfInputError as err:
             return error_response(ProtocolError(err.status, err.message))
         except ProtocolError as err:
@@ -135,6 +147,17 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     return router
 
 
+async def parse_body(body: bytes, content_type: str | None, settings: Settings, *, base_iri: str) -> list:
+    """parse_rdf off the event loop and under the time limit (503 past it)."""
+    try:
+        return await asyncio.wait_for(
+            run_in_threadpool(parse_rdf, body, content_type, max_bytes=settings.max_body_bytes, base_iri=base_iri),
+            timeout=settings.query_timeout)
+    except asyncio.TimeoutError:
+        raise ProtocolError(503, f"Parsing the body took longer than the limit of {settings.query_timeout:g} s; "
+                                 "send it in smaller parts.", {"Retry-After": "2"}) from None
+
+
 def target_graph(request: Request) -> str | None:
     """?graph=IRI names a graph, ?default the default graph; exactly one of them."""
     params = parse_qs(request.url.query, keep_blank_values=True)
@@ -142,8 +165,17 @@ def target_graph(request: Request) -> str | None:
     if default and not graphs:
         return None
     if len(graphs) == 1 and not default and graphs[0].strip():
-        return graphs[0].strip()
+        return absolute_iri(graphs[0].strip(), "graph")
     raise ProtocolError(400, "Name the graph with exactly one of ?graph=IRI or ?default.")
+
+
+def absolute_iri(value: str, parameter: str) -> str:
+    """A graph IRI from a parameter, checked before it is written into an update's text."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as err:
+        raise ProtocolError(400, f"The {parameter} parameter is not an absolute IRI ({err}): {value!r}") from None
+    return value
 
 
 def with_using_parameters(text: str, params: dict[str, list[str]], settings: Settings) -> str:
@@ -153,9 +185,9 @@ def with_using_parameters(text: str, params: dict[str, list[str]], settings: Set
     try:
         checked = inspect(text, Limits(max_bytes=settings.max_query_bytes), update=True)
     except QueryRejected as err:
-        raise ProtocolError(413 if err.limit == "size" else 400, str(err)) from None
-    using = params.get("using-graph-uri", [])
-    using_named = params.get("using-named-graph-uri", [])
+        raise ProtocolError(400, str(err)) from None  # naming the limit, the size limit too
+    using = [absolute_iri(g, "using-graph-uri") for g in params.get("using-graph-uri", [])]
+    using_named = [absolute_iri(g, "using-named-graph-uri") for g in params.get("using-named-graph-uri", [])]
     if not using and not using_named:
         return text
     if checked.keywords & {"USING", "WITH"}:

@@ -10,12 +10,13 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..formats import GRAPH, Format, NotAcceptable, negotiate, parse_accept, quality
-from ..rdfinput import RdfInputError, parse_rdf, to_rdflib
+from ..rdfinput import RdfInputError, to_rdflib
 from ..settings import Settings
 from ..sources import Sources, load_sources
 from ..validate import validate
 from .errors import ProtocolError, error_response
 from .sparql import read_body
+from .update import parse_body
 
 TEXT = Format("text", "text/plain", "report", None, "")
 
@@ -45,8 +46,8 @@ def validation_router(settings: Settings, cache: SourceCache) -> APIRouter:
     async def validate_posted(request: Request) -> Response:
         try:
             body = await read_body(request, settings.max_body_bytes)
-            triples = parse_rdf(body, request.headers.get("content-type"),
-                                max_bytes=settings.max_body_bytes, base_iri=settings.base_iri)
+            triples = await parse_body(body, request.headers.get("content-type"), settings,
+                                       base_iri=settings.base_iri)
             fmt = report_format(request.headers.get("accept"))
             report = await asyncio.wait_for(
                 run_in_threadpool(lambda: validate(cache.get(), to_rdflib(triples))),
