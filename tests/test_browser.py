@@ -36,6 +36,11 @@ def test_query_page_runs_an_example_and_shows_the_answer(browser, server):
     table = browser.find_element(By.ID, "results").text
     assert "Department for International Development" in table
     assert "row" in browser.find_element(By.ID, "status").text
+    # the answer's IRIs lead to the resources' pages on this server
+    link = browser.find_element(By.CSS_SELECTOR, '#results a[href^="/id/"]')
+    link.click()
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert "/id/" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text
 
 
 def test_a_bad_query_shows_the_parser_message(browser, server):

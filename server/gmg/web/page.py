@@ -19,12 +19,14 @@ def example_queries() -> list[dict]:
     return examples
 
 
-def query_page(endpoint: str) -> str:
+def query_page(endpoint: str, id_base: str = "https://w3id.org/gmg/id/") -> str:
+    """The page; IRIs under `id_base` in the results link to their /id/ pages on this server."""
     examples = example_queries()
     default = examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
     options = "".join(f'<option value="{i}">{html.escape(e["title"])}</option>' for i, e in enumerate(examples))
     return PAGE.format(endpoint=html.escape(endpoint), default=html.escape(default), options=options,
-                       examples=json.dumps([e["query"] for e in examples]).replace("</", "<\\/"))
+                       examples=json.dumps([e["query"] for e in examples]).replace("</", "<\\/"),
+                       id_base=json.dumps(id_base))
 
 
 PAGE = """<!doctype html>
@@ -55,7 +57,7 @@ PAGE = """<!doctype html>
  <span id="status"></span></div>
 <div id="results"></div>
 <script>
-const examples = {examples};
+const examples = {examples}, idBase = {id_base};
 const q = document.getElementById("query"), out = document.getElementById("results"), status = document.getElementById("status");
 document.getElementById("examples").onchange = e => {{ if (e.target.value !== "") q.value = examples[+e.target.value]; }};
 document.getElementById("download").onchange = e => {{
@@ -66,7 +68,8 @@ document.getElementById("run").onclick = run;
 function cell(t) {{
   if (!t) return "";
   const v = document.createElement("span");
-  if (t.type === "uri") {{ const a = document.createElement("a"); a.href = t.value; a.textContent = t.value; return a.outerHTML; }}
+  if (t.type === "uri") {{ const a = document.createElement("a"); a.textContent = t.value;
+    a.href = t.value.startsWith(idBase) ? "/id/" + t.value.slice(idBase.length) : t.value; return a.outerHTML; }}
   v.textContent = t.value + (t["xml:lang"] ? " @" + t["xml:lang"] : ""); return v.outerHTML;
 }}
 async function run() {{

@@ -124,7 +124,8 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             endpoint = str(request.url)
         accept = request.headers.get("accept")
         if prefers_html(accept, GRAPH):
-            return HTMLResponse(query_page(endpoint), headers={"Vary": "Accept"})
+            id_base = settings.base_iri.rstrip("/") + "/id/"
+            return HTMLResponse(query_page(endpoint, id_base), headers={"Vary": "Accept"})
         try:
             fmt = negotiate(accept, GRAPH, request.query_params.get("format"))
         except NotAcceptable as err:
