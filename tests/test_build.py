@@ -33,7 +33,11 @@ def test_real_files_build_and_conform():
     assert len(result.sources.graphs[SHAPES_GRAPH]) > 10
     instances = result.sources.graphs[INSTANCES_GRAPH]
     assert (ID["world-bank"], RDFS.label, Literal("World Bank", lang="en")) in instances
-    assert len(result.store) == sum(len(g) for g in result.sources.graphs.values())
+    # every source triple is in the store, and besides them only the metadata graph of the build
+    metadata = sum(1 for _ in result.store.query(
+        "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", named_graph_uris=["https://w3id.org/gmg/graph/metadata"]))
+    assert metadata > 0
+    assert len(result.store) == sum(len(g) for g in result.sources.graphs.values()) + metadata
 
 
 def test_turtle_syntax_error_names_file_line_and_column(data_copy):

@@ -59,3 +59,13 @@ def test_dumps_page_links_every_dump(client):
     page = client.get("/dumps").text
     for name in ("gmg", "ontology", "instances", "inferred", "shapes", "metadata"):
         assert f'href="/dumps/{name}.ttl"' in page
+
+
+def test_metadata_graph_says_which_files_each_graph_comes_from(client):
+    metadata = Graph().parse(data=client.get("/dumps/metadata.nt").content, format="nt")
+    sources = {str(o) for o in metadata.objects(INSTANCES, URIRef("http://purl.org/dc/terms/source"))}
+    assert "instances/actors.ttl" in sources and "instances/world-bank.ttl" in sources
+    loaded = int(metadata.value(INSTANCES, URIRef(VOID + "triples")))
+    assert loaded == count(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INSTANCES}> {{ ?s ?p ?o }} }}")
+    # reachable by name only: its statements stay out of ordinary answers
+    assert count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?g <http://rdfs.org/ns/void#triples> ?t }") == 0

@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from .iris import NAME_ONLY_GRAPHS
+from .iris import METADATA_GRAPH, NAME_ONLY_GRAPHS
+from .metadata import build_metadata
 from .paths import DataDir
 from .sources import SourceError, digest_files, source_files
 
@@ -40,6 +41,10 @@ class GraphStore:
                                       base_iri=path.resolve().as_uri())
             except SyntaxError as err:
                 raise SourceError(path, err.lineno or 0, err.offset or 0, f"Turtle syntax error: {err}") from err
+        counts = {g.value: sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+                  for g in self._store.named_graphs()}
+        metadata = build_metadata(files, digest, counts).serialize(format="nt", encoding="utf-8")
+        self._store.bulk_load(metadata, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(METADATA_GRAPH)))
         self._store.flush()
         self._write_build_info({"digest": digest, "triples": len(self)})
 

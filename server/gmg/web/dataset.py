@@ -11,22 +11,20 @@ import html
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
 
 from ..engine import EngineSupervisor
 from ..formats import FORMATS, GRAPH, NotAcceptable, formats_of, negotiate
-from ..iris import GRAPH as GRAPH_NS, ID, ONTOLOGY_IRI
+from ..iris import GRAPH as GRAPH_NS, ONTOLOGY_IRI
+from ..metadata import VOID, describe_dataset
 from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .sparql import without_body
 
-VOID = Namespace("http://rdfs.org/ns/void#")
 GRAPHS = ("ontology", "instances", "inferred", "shapes", "metadata")
 DEFAULT_DUMP = "gmg"  # the default graph of every query
-ARTICLE = ID["korneev-2017"]
-LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
 DEFAULT_COUNT = """SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"""
@@ -52,7 +50,7 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             counts = {row["g"]["value"]: int(row["n"]["value"])
                       for row in await internal.rows(engine, settings, COUNTS)}
             (total,) = await internal.rows(engine, settings, DEFAULT_COUNT)
-            description = describe(settings.base_iri, public(request), counts, int(total["n"]["value"]))
+            description = describe(public(request), counts, int(total["n"]["value"]))
             body = description.serialize(format=fmt.rdflib, encoding="utf-8")
             response: Response = Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
         except NotAcceptable as err:
@@ -88,21 +86,11 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     return router
 
 
-def describe(base_iri: str, public_url: str, counts: dict[str, int], total: int) -> Graph:
-    """The VoID description: the dataset, its endpoint, dumps, licence, source, and one subset per graph."""
+def describe(public_url: str, counts: dict[str, int], total: int) -> Graph:
+    """The VoID description: the dataset, its endpoint, dumps, and one subset per graph, counted now."""
     g = Graph()
-    g.bind("void", VOID)
-    g.bind("dcterms", DCTERMS)
-    dataset = URIRef(base_iri + "dataset")
-    g.add((dataset, RDF.type, VOID.Dataset))
-    g.add((dataset, DCTERMS.title, Literal("gmg — global migration governors", lang="en")))
-    g.add((dataset, DCTERMS.description, Literal(
-        "What Oleg Korneev's 2017 article on the World Bank in Central Asia tells about global migration "
-        "governors, as an OWL ontology, a knowledge graph with per-claim provenance, and SHACL shapes.", lang="en")))
-    g.add((dataset, DCTERMS.license, LICENCE))
-    g.add((dataset, DCTERMS.source, ARTICLE))
+    dataset = describe_dataset(g)
     g.add((dataset, VOID.sparqlEndpoint, URIRef(public_url + "/sparql")))
-    g.add((dataset, VOID.uriSpace, Literal(str(ID))))
     g.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI + "#")))
     g.add((dataset, VOID.triples, Literal(total, datatype=XSD.integer)))
     for fmt in FORMATS:
