@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
@@ -63,14 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Middleware added last runs first: the access log and metrics see every answer
     # (the 414 too), and CORS headers go on every answer, errors included.
-    @app.middleware("http")
-    async def refuse_long_urls(request: Request, call_next):
-        length = len(request.scope.get("raw_path", b"")) + len(request.scope.get("query_string", b""))
-        if length > url_limit:
-            return error_response(ProtocolError(
-                414, f"The URL is longer than {url_limit} bytes: send long queries by POST "
-                     "(application/sparql-query or a form)."))
-        return await call_next(request)
+    app.add_middleware(RefuseLongUrls, limit=url_limit)
 
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
@@ -100,3 +93,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def url_length_limit(settings: Settings) -> int:
     """A query at the size limit still fits in a GET URL once percent-encoded (x3)."""
     return 3 * settings.max_query_bytes + 4096
+
+
+class RefuseLongUrls:
+    """414 before routing for a URL past the limit (pure ASGI middleware: no per-request task group)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            length = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+            if length > self.limit:
+                response = error_response(ProtocolError(
+                    414, f"The URL is longer than {self.limit} bytes: send long queries by POST "
+                         "(application/sparql-query or a form)."))
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)

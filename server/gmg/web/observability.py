@@ -6,7 +6,7 @@ import json
 import logging
 import time
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -34,25 +34,41 @@ class Metrics:
 
 def install(app: FastAPI, metrics: Metrics) -> None:
     """Time every request, count it, and write one JSON access-log line."""
-
-    @app.middleware("http")
-    async def observe(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
-        metrics.durations.labels(route, str(response.status_code)).observe(elapsed)
-        form = getattr(request.state, "query_form", None)
-        if form:
-            metrics.queries.labels(form).observe(elapsed)
-        access_log.info(json.dumps({
-            "method": request.method, "path": request.url.path, "status": response.status_code,
-            "duration_ms": round(elapsed * 1000, 1), "query_form": form,
-            "query_hash": getattr(request.state, "query_hash", None),
-        }))
-        return response
+    app.add_middleware(Observe, metrics=metrics)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
         return metrics.render()
+
+
+class Observe:
+    """Pure ASGI middleware (Starlette's BaseHTTPMiddleware costs a task group and a
+    re-streamed body per request): the measures are taken when the response head goes out."""
+
+    def __init__(self, app, metrics: Metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+
+        async def send_and_observe(message):
+            if message["type"] == "http.response.start":
+                self.observe(scope, message["status"], time.perf_counter() - started)
+            await send(message)
+
+        await self.app(scope, receive, send_and_observe)
+
+    def observe(self, scope, status: int, elapsed: float) -> None:
+        route = getattr(scope.get("route"), "path", "unmatched")
+        state = scope.get("state") or {}
+        form = state.get("query_form")
+        self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+        self.metrics.durations.labels(route, str(status)).observe(elapsed)
+        if form:
+            self.metrics.queries.labels(form).observe(elapsed)
+        access_log.info(json.dumps({
+            "method": scope["method"], "path": scope["path"], "status": status,
+            "duration_ms": round(elapsed * 1000, 1), "query_form": form, "query_hash": state.get("query_hash"),
+        }))
