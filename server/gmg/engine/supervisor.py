@@ -285,6 +285,14 @@ class EngineSupervisor:
         pending = self._pending.get(message[1])
         if pending is None or pending.generation != generation:
             return  # an answer from a replaced engine
+        if kind == "whole":  # a small answer in one message: the same events as a streamed one
+            _, request_id, answer_kind, format_name, headers, body = message
+            pending.started = True
+            pending.events.put_nowait(("head", request_id, answer_kind, format_name, headers))
+            if body:
+                pending.events.put_nowait(("chunk", request_id, body))
+            pending.events.put_nowait(("end", request_id))
+            return
         if kind == "head":
             pending.started = True
         pending.events.put_nowait(message)

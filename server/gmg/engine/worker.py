@@ -5,6 +5,7 @@ Messages on the pipe (tuples, first item the kind):
                     | ("update", id, text, base_iri)
   engine -> server: ("ready", info) | ("failed", message)
                     | ("head", id, kind, format name, headers) | ("chunk", id, bytes) | ("end", id)
+                    | ("whole", id, kind, format name, headers, bytes): a small answer in one message
                     | ("error", id, status, message) | ("info", id, info)
                     | ("updated", id) | ("refused", id, status, message, report text, report turtle)
 """
@@ -25,6 +26,8 @@ from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
 from ..sources import SourceError, load_sources
 
+
+WHOLE_ANSWER_BYTES = 64 * 1024  # answers up to this size are sent in one message
 
 log = logging.getLogger("gmg.engine")
 
@@ -108,12 +111,25 @@ class Engine:
     def query(self, request_id: int, request: QueryRequest) -> None:
         try:
             head, body = answer(self.store, request)
-            self.send(("head", request_id, head.kind, head.format.name, head.headers))
+            # Most answers are small: they go in one message (one pipe write, one wake-up
+            # of the server) instead of a head, chunks and an end.
+            first, size = [], 0
             for chunk in body:
                 if request_id in self.cancelled:
                     break
-                self.send(("chunk", request_id, chunk))
-            self.send(("end", request_id))
+                if first is None:
+                    self.send(("chunk", request_id, chunk))
+                    continue
+                first.append(chunk)
+                size += len(chunk)
+                if size >= WHOLE_ANSWER_BYTES:
+                    self.send(("head", request_id, head.kind, head.format.name, head.headers))
+                    self.send(("chunk", request_id, b"".join(first)))
+                    first = None
+            if first is None:
+                self.send(("end", request_id))
+            else:
+                self.send(("whole", request_id, head.kind, head.format.name, head.headers, b"".join(first)))
         except QueryError as err:
             self.send(("error", request_id, 400, str(err)))
         except NotAcceptable as err:
