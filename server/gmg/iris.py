@@ -17,3 +17,13 @@ METADATA_GRAPH = GRAPH.metadata
 # Graphs reachable by name only: their labels (shape names, build facts) would
 # otherwise pollute answers to ordinary queries over the default graph.
 NAME_ONLY_GRAPHS = frozenset({str(SHAPES_GRAPH), str(METADATA_GRAPH)})
+
+# Prefixes for what gmg writes for people (Turtle answers, CURIEs on pages).
+PREFIXES = {
+    "gmg": str(GMG), "id": str(ID), "graph": str(GRAPH),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#", "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "http://schema.org/", "bibo": "http://purl.org/ontology/bibo/", "time": "http://www.w3.org/2006/time#",
+}

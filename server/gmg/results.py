@@ -14,9 +14,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .iris import PREFIXES
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 CHUNK = 64 * 1024
+PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)  # formats where prefixes make output readable
 
 
 def json_term(term) -> dict:
@@ -144,7 +147,10 @@ def solutions(result: ox.QuerySolutions, max_rows: int) -> tuple[list[str], list
 def serialize_native(result, fmt) -> Iterator[bytes]:
     """ASK and graph answers through pyoxigraph's serialisers, in chunks."""
     out = io.BytesIO()
-    result.serialize(out, format=fmt)
+    if fmt in PREFIXED:
+        ox.serialize(result, out, format=fmt, prefixes=PREFIXES)  # readable: gmg:Funding, not <https://…>
+    else:
+        result.serialize(out, format=fmt)
     data = out.getvalue()
     for start in range(0, len(data), CHUNK):
         yield data[start:start + CHUNK]

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineSupervisor
+from ..iris import PREFIXES
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
 from ..settings import Settings
 from . import internal
@@ -27,14 +28,6 @@ from .sparql import without_body
 # else cannot name a resource and never reaches the engine.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9][A-Za-z0-9._~-]*)*$")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-# unlabelled terms are shown as CURIEs
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/", "schema": "http://schema.org/", "bibo": "http://purl.org/ontology/bibo/",
-    "gmg": "https://w3id.org/gmg/ontology#",
-}
 
 DESCRIPTION = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -112,6 +105,7 @@ def alternates(path: str) -> str:
 
 
 def curie(iri: str) -> str:
+    """Unlabelled terms are shown as CURIEs (rdfs:comment)."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
