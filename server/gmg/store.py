@@ -85,6 +85,18 @@ class GraphStore:
     def dump(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> bytes:
         return self._store.dump(format=format)
 
+    def write_snapshot(self, path: Path) -> None:
+        """All quads as N-Quads in `path`, written whole or not at all."""
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(self.dump())
+        partial.replace(path)
+
+    @classmethod
+    def from_snapshot(cls, path: Path) -> "GraphStore":
+        store = cls()
+        store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return store
+
     def copy(self) -> "GraphStore":
         """An in-memory copy (cheap at this data size: a dump and a bulk load)."""
         twin = GraphStore()

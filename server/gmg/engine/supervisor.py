@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 import multiprocessing
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -160,6 +161,8 @@ class EngineSupervisor:
         self._background: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.info: dict = {}
+        # the last good build, for replacement engines (in memory; on disk the store is it)
+        self._snapshot_dir = None if config.store_path else tempfile.TemporaryDirectory(prefix="gmg-engine-")
 
     # -- life cycle ----------------------------------------------------------------
     async def start(self) -> None:
@@ -168,17 +171,21 @@ class EngineSupervisor:
 
     async def stop(self) -> None:
         self._kill()
+        if self._snapshot_dir is not None:
+            self._snapshot_dir.cleanup()
 
-    async def _spawn(self) -> None:
+    async def _spawn(self, from_files: bool = True) -> None:
+        """Start an engine on the source files, or (a replacement) on the last good build."""
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
         self._generation += 1
         generation = self._generation
         self._ready = self._loop.create_future()
-        config = self.config
-        if config.store_path is None:  # an in-memory engine starts from the files plus the journal
+        config = replace(self.config, from_files=from_files)
+        if config.store_path is None:  # an in-memory engine starts from the build plus the journal
             config = replace(config, journal=tuple(self.journal.entries()),
-                             revalidate_journal=self._sources_changed)
+                             revalidate_journal=self._sources_changed,
+                             snapshot=str(Path(self._snapshot_dir.name) / "build.nq"))
         self._sources_changed = False
         process = ctx.Process(target=worker.main, args=(child, config), name="gmg-engine", daemon=True)
         process.start()
@@ -199,8 +206,13 @@ class EngineSupervisor:
         # the next engine's pipe to reuse while the old reader still reads from it.
         self._conn = None
 
-    async def _replace(self, reason: str, generation: int) -> None:
-        """Kill the engine `generation`, start another, and resend the reads that had not started."""
+    async def _replace(self, reason: str, generation: int, from_files: bool = False) -> None:
+        """Kill the engine `generation`, start another, and resend the reads that had not started.
+
+        The new engine serves the last good build unless `from_files` (changed sources that
+        passed their checks). If it cannot start, the reads waiting for it fail with the
+        reason, and the next request that needs an engine tries again: no restart loop.
+        """
         async with self._restart_lock:
             if generation != self._generation:
                 return  # that engine was already replaced
@@ -214,7 +226,16 @@ class EngineSupervisor:
                 if not waiter.done():
                     waiter.set_result(("refused", request_id, 503, "The query engine was restarted during the "
                                        "update, which was not applied. Please retry.", "", ""))
-            await self._spawn()
+            try:
+                await self._spawn(from_files)
+            except EngineStartError as err:
+                log.error("the query engine cannot start: %s", err)
+                for pending in list(self._pending.values()):
+                    pending.events.put_nowait(("abort", f"The query engine cannot start: {err}"))
+                for waiter in list(self._info_waiters.values()):
+                    if not waiter.done():
+                        waiter.set_exception(EngineBusy(f"The query engine cannot start: {err}"))
+                return
             for request_id, pending in list(self._pending.items()):
                 if pending.generation > old_generation:
                     continue
@@ -303,12 +324,15 @@ class EngineSupervisor:
         if self._ready is not None and not self._ready.done():
             self._ready.set_exception(EngineStartError("the query engine failed to start"))
             return
+        if self._ready is not None and self._ready.exception() is not None:
+            return  # it never started: _replace has reported that, and nothing waits on it
         log.error("the engine died unexpectedly")
         self._in_background(self._replace("engine died", generation))
 
     # -- requests ------------------------------------------------------------------
     async def query(self, request: QueryRequest) -> Answer:
         """Send a query; returns once its head is known, with the body still to stream."""
+        await self._engine_started()
         await self._acquire()
         request_id = next(self._ids)
         pending = _Pending(request, asyncio.Queue(), time.monotonic() + self.timeout,
@@ -377,6 +401,16 @@ class EngineSupervisor:
         if self._pending.pop(request_id, None) is not None:
             self._slots.release()
 
+    async def _engine_started(self) -> None:
+        """Wait while an engine starts (its loading is no query's time); after a failed
+        start, try once more, and refuse with the reason if that fails too."""
+        while self._ready is not None and not self._ready.done():
+            await asyncio.wait([self._ready])
+        if self._ready is not None and self._ready.exception() is not None:
+            await self._replace("the last start failed", self._generation)
+            if self._ready.exception() is not None:
+                raise EngineFailure(503, f"The query engine cannot start: {self._ready.exception()}")
+
     async def _acquire(self) -> None:
         """A slot for one request; wait in the queue, or refuse when it is full or slow."""
         if self._waiting >= self.max_waiting:
@@ -416,16 +450,19 @@ class EngineSupervisor:
         """The source files changed: start an engine on them (the journal is checked again)."""
         async with self._write_lock:  # not in the middle of an update
             self._sources_changed = True
-            await self._replace("sources changed", self._generation)
+            await self._replace("sources changed", self._generation, from_files=True)
 
     async def engine_info(self) -> dict:
         """Fresh facts from the engine (triple count, named graphs)."""
+        await self._engine_started()
         request_id = next(self._ids)
         waiter = self._loop.create_future()
         self._info_waiters[request_id] = waiter
         self._send(("info", request_id))
         try:
             self.info = await asyncio.wait_for(waiter, self.timeout)
+        except asyncio.TimeoutError:
+            raise EngineBusy("The query engine did not answer in time.") from None
         finally:
             self._info_waiters.pop(request_id, None)
         return self.info

@@ -42,6 +42,12 @@ class EngineConfig:
     journal: tuple[JournalEntry, ...] = ()
     # the source files changed since the journal was written: check each entry again
     revalidate_journal: bool = False
+    # A replacement engine serves the last good build, not whatever the files hold now
+    # (they may be half-saved or broken): in memory it loads `snapshot`, the sources as
+    # the last engine that started from the files loaded them; on disk it reopens the
+    # store as it is. Only a first start and a reload of changed sources read the files.
+    snapshot: str | None = None
+    from_files: bool = True
 
 
 class Engine:
@@ -56,7 +62,7 @@ class Engine:
         self.journal_problems: list[dict] = []
         store_path = Path(config.store_path) if config.store_path else None
         digest_before = GraphStore.stored_digest(store_path)
-        self.store = open_store(self.data, store_path)
+        self.store = self.open(config, store_path)
         rebuilt = digest_before != self.store.build_info().get("digest")
         if store_path is None and config.revalidate_journal:
             self.replay(list(config.journal))
@@ -66,6 +72,18 @@ class Engine:
         elif rebuilt:
             self.replay(Journal(store_path / JOURNAL).entries())
         self.pool = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="gmg-query")
+
+    def open(self, config: EngineConfig, store_path: Path | None) -> GraphStore:
+        snapshot = Path(config.snapshot) if config.snapshot else None
+        if not config.from_files:
+            if store_path is not None and GraphStore.stored_digest(store_path):
+                return GraphStore(store_path)
+            if store_path is None and snapshot is not None and snapshot.exists():
+                return GraphStore.from_snapshot(snapshot)
+        store = open_store(self.data, store_path)
+        if store_path is None and snapshot is not None:
+            store.write_snapshot(snapshot)
+        return store
 
     def sources(self):
         """The source files parsed with rdflib, for validating updates (loaded on first use)."""

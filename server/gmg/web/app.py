@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
+from . import internal
 from .dataset import dataset_router
 from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
 from .resource import resource_router
-from .sparql import sparql_router
+from .sparql import sparql_router, without_body
 from .update import update_router
 from .validation import SourceCache, validation_router
 from .watch import watch
@@ -72,10 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["Gmg-Results-Truncated", "Retry-After"])
     install(app, Metrics(engine))
 
-    @app.get("/health")
-    async def health() -> JSONResponse:
-        info = await engine.engine_info()
-        return JSONResponse({
+    @app.api_route("/health", methods=["GET", "HEAD"])
+    async def health(request: Request) -> Response:
+        try:
+            info = await internal.engine_info(engine)
+        except ProtocolError as err:  # a health check must say so, not crash
+            return JSONResponse({"status": "engine unavailable", "reason": err.message,
+                                 "build_errors": app.state.build_errors}, status_code=503, headers=err.headers)
+        response = JSONResponse({
             "status": "ok", "triples": info["triples"], "version": __version__,
             "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,
                        "timeouts": engine.stats.timeouts, "retried": engine.stats.retried,
@@ -86,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # --watch: why the changed source files are not served (the last good build is)
             "build_errors": app.state.build_errors,
         })
+        return await without_body(response) if request.method == "HEAD" else response
 
     return app
 

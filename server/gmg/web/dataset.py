@@ -59,13 +59,14 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             response = error_response(err)
         return await without_body(response) if request.method == "HEAD" else response
 
-    @router.get("/dumps", response_class=HTMLResponse)
-    async def dumps(request: Request) -> HTMLResponse:
+    @router.api_route("/dumps", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    async def dumps(request: Request) -> Response:
         items = "".join(
             f"<li>{html.escape(name)}: " + " · ".join(
                 f'<a href="/dumps/{name}.{f.name}">{f.name}</a>' for f in graph_formats) + "</li>"
             for name in (DEFAULT_DUMP, *GRAPHS))
-        return HTMLResponse(DUMPS_PAGE.format(items=items))
+        response = HTMLResponse(DUMPS_PAGE.format(items=items))
+        return await without_body(response) if request.method == "HEAD" else response
 
     @router.api_route("/dumps/{file}", methods=["GET", "HEAD"])
     async def dump(file: str, request: Request) -> Response:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
 
 from .. import __version__
 from ..engine import EngineSupervisor
+from . import internal
+from .errors import ProtocolError
+from .sparql import without_body
 
 LINKS = (
     ("/sparql", "Query page", "ask the graph in SPARQL, starting from the competency questions"),
@@ -26,10 +29,14 @@ LINKS = (
 def home_router(app: FastAPI, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/", response_class=HTMLResponse)
-    async def home() -> HTMLResponse:
-        info = await engine.engine_info()
-        return HTMLResponse(home_page(info.get("triples"), app.state.build_errors))
+    @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        try:
+            triples = (await internal.engine_info(engine)).get("triples")
+        except ProtocolError:
+            triples = None  # the page still shows the way in (and the build errors)
+        response = HTMLResponse(home_page(triples, app.state.build_errors))
+        return await without_body(response) if request.method == "HEAD" else response
 
     return router
 

@@ -34,8 +34,21 @@ async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: s
 async def results(engine: EngineSupervisor, settings: Settings, text: str) -> dict:
     """The SPARQL JSON results of a SELECT or ASK, read whole."""
     answer = await run(engine, settings, text)
-    return json.loads(b"".join([chunk async for chunk in answer.body]))
+    try:
+        return json.loads(b"".join([chunk async for chunk in answer.body]))
+    except EngineFailure as err:  # cut short: the engine was replaced under it
+        raise ProtocolError(err.status, err.message) from None
+    except QueryTimeout as err:
+        raise ProtocolError(503, str(err), {"Retry-After": "2"}) from None
 
 
 async def rows(engine: EngineSupervisor, settings: Settings, text: str) -> list[dict]:
     return (await results(engine, settings, text))["results"]["bindings"]
+
+
+async def engine_info(engine: EngineSupervisor) -> dict:
+    """The engine's facts (triples, named graphs), or 503 when no engine answers."""
+    try:
+        return await engine.engine_info()
+    except (EngineBusy, EngineFailure) as err:
+        raise ProtocolError(503, f"{err} Retry in a few seconds.", {"Retry-After": "2"}) from None

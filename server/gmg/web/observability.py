@@ -6,9 +6,11 @@ import json
 import logging
 import time
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from .sparql import without_body
 
 access_log = logging.getLogger("gmg.access")
 
@@ -36,9 +38,10 @@ def install(app: FastAPI, metrics: Metrics) -> None:
     """Time every request, count it, and write one JSON access-log line."""
     app.add_middleware(Observe, metrics=metrics)
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics_endpoint() -> Response:
-        return metrics.render()
+    @app.api_route("/metrics", methods=["GET", "HEAD"], include_in_schema=False)
+    async def metrics_endpoint(request: Request) -> Response:
+        response = metrics.render()
+        return await without_body(response) if request.method == "HEAD" else response
 
 
 class Observe:

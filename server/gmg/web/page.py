@@ -68,7 +68,7 @@ document.getElementById("run").onclick = run;
 function cell(t) {{
   if (!t) return "";
   const v = document.createElement("span");
-  if (t.type === "uri") {{ const a = document.createElement("a"); a.textContent = t.value;
+  if (t.type === "uri" && /^https?:/.test(t.value)) {{ const a = document.createElement("a"); a.textContent = t.value;
     a.href = t.value.startsWith(idBase) ? "/id/" + t.value.slice(idBase.length) : t.value; return a.outerHTML; }}
   v.textContent = t.value + (t["xml:lang"] ? " @" + t["xml:lang"] : ""); return v.outerHTML;
 }}

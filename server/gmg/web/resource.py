@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineSupervisor
-from ..iris import PREFIXES
+from ..iris import ID, PREFIXES
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
 from ..settings import Settings
 from . import internal
@@ -59,7 +59,7 @@ SELECT ?s (SAMPLE(?sl) AS ?slabel) ?p (SAMPLE(?pl) AS ?plabel) WHERE {{
 
 def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
-    id_base = settings.base_iri.rstrip("/") + "/id/"
+    id_base = str(ID)  # the data's IRIs; --base-iri only resolves relative IRIs in queries
 
     async def exists(iri: str) -> bool:
         ask = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
@@ -71,7 +71,7 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         path = request.url.path
         headers = {"Vary": "Accept", "Link": alternates(path)}
         try:
-            if not NAME.match(name):
+            if not NAME.fullmatch(name):
                 raise ProtocolError(404, f"No resource is named id/{name}: names are like id/world-bank "
                                          "or id/note/68.")
             iri = id_base + name
@@ -117,6 +117,8 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base:
         if value is None:
             return ""
         if value["type"] == "uri":
+            if not value["value"].startswith(("http://", "https://")):  # no javascript: or file: links
+                return html.escape(value["value"])
             href = "/id/" + value["value"][len(id_base):] if value["value"].startswith(id_base) else value["value"]
             text = label["value"] if label else curie(value["value"])
             return f'<a href="{html.escape(href)}" title="{html.escape(value["value"])}">{html.escape(text)}</a>'

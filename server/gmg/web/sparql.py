@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
 from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
+from ..iris import ID
 from ..query import Dataset, QueryRequest
 from ..querytext import Limits, QueryRejected, QueryText, inspect
 from ..service_description import service_description
 from ..settings import Settings
+from . import internal
 from .errors import ProtocolError, error_response
 from .page import query_page
 
@@ -124,13 +126,15 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             endpoint = str(request.url)
         accept = request.headers.get("accept")
         if prefers_html(accept, GRAPH):
-            id_base = settings.base_iri.rstrip("/") + "/id/"
-            return HTMLResponse(query_page(endpoint, id_base), headers={"Vary": "Accept"})
+            return HTMLResponse(query_page(endpoint, str(ID)), headers={"Vary": "Accept"})
         try:
             fmt = negotiate(accept, GRAPH, request.query_params.get("format"))
         except NotAcceptable as err:
             return error_response(ProtocolError(406, str(err)))
-        info = await engine.engine_info()
+        try:
+            info = await internal.engine_info(engine)
+        except ProtocolError as err:
+            return error_response(err)
         body = service_description(endpoint, info["named_graphs"], fmt.rdflib)
         return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
@@ -138,13 +142,17 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
 
 
 async def without_body(response: Response) -> Response:
-    """HEAD: GET's status and headers, no body (a streamed body is stopped, not sent)."""
+    """HEAD: GET's status and headers, no body (a streamed body is stopped, not sent).
+
+    A whole body keeps its Content-Length, as GET would send it; a streamed one has none.
+    """
     if isinstance(response, StreamingResponse):
         close = getattr(response.body_iterator, "aclose", None)
         if close is not None:
             await close()
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    return Response(status_code=response.status_code, headers=headers)
+    head = Response(status_code=response.status_code)
+    head.raw_headers = list(response.raw_headers)  # Response() would add Content-Length: 0
+    return head
 
 
 async def read_body(request: Request, limit: int) -> bytes:

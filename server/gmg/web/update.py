@@ -23,6 +23,7 @@ from ..querytext import QueryRejected, inspect
 from ..rdfinput import RdfInputError, parse_rdf
 from ..settings import Settings
 from ..update import insert_data
+from . import internal
 from .errors import ProtocolError, error_response
 from .sparql import merge, read_body, without_body
 
@@ -101,7 +102,7 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 response = await read_graph(request, graph)
                 return await without_body(response) if request.method == "HEAD" else response
             authorise(request)
-            exists = graph is None or graph in (await engine.engine_info())["named_graphs"]
+            exists = graph is None or graph in (await internal.engine_info(engine))["named_graphs"]
             if request.method == "DELETE":
                 if not exists:
                     raise ProtocolError(404, f"There is no graph <{graph}>.")
@@ -126,7 +127,7 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         return Response(status_code=204 if exists else 201)
 
     async def read_graph(request: Request, graph: str | None) -> Response:
-        if graph is not None and graph not in (await engine.engine_info())["named_graphs"]:
+        if graph is not None and graph not in (await internal.engine_info(engine))["named_graphs"]:
             raise ProtocolError(404, f"There is no graph <{graph}>.")
         try:
             fmt = negotiate(request.headers.get("accept"), GRAPH, request.query_params.get("format"))
@@ -148,7 +149,11 @@ def update_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
 
 
 async def parse_body(body: bytes, content_type: str | None, settings: Settings, *, base_iri: str) -> list:
-    """parse_rdf off the event loop and under the time limit (503 past it)."""
+    """parse_rdf off the event loop; the client gets 503 at the time limit.
+
+    The parsing thread itself cannot be stopped and runs to its end; the size cap
+    (bodies of at most --max-body-bytes, parsed in linear time) is what bounds it.
+    """
     try:
         return await asyncio.wait_for(
             run_in_threadpool(parse_rdf, body, content_type, max_bytes=settings.max_body_bytes, base_iri=base_iri),

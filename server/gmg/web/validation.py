@@ -15,7 +15,7 @@ from ..settings import Settings
 from ..sources import Sources, load_sources
 from ..validate import validate
 from .errors import ProtocolError, error_response
-from .sparql import read_body
+from .sparql import read_body, without_body
 from .update import parse_body
 
 TEXT = Format("text", "text/plain", "report", None, "")
@@ -73,8 +73,9 @@ def validation_router(settings: Settings, cache: SourceCache) -> APIRouter:
         except NotAcceptable as err:
             return error_response(ProtocolError(406, str(err)))
         graph = (await run_in_threadpool(cache.get)).shapes
-        body = b"" if request.method == "HEAD" else graph.serialize(format=fmt.rdflib, encoding="utf-8")
-        return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+        body = await run_in_threadpool(graph.serialize, format=fmt.rdflib, encoding="utf-8")
+        response = Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+        return await without_body(response) if request.method == "HEAD" else response
 
     return router
 

@@ -1,0 +1,45 @@
+"""A replacement engine serves the last good build, whatever has happened to the files since."""
+
+from __future__ import annotations
+
+import shutil
+
+import httpx
+import pytest
+
+from conftest import Server
+from gmg.paths import default_data_dir
+
+JSON = {"Accept": "application/sparql-results+json"}
+RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z "
+           "FILTER(STRLEN(CONCAT(STR(?x), STR(?y), STR(?z))) < 0) }")
+WORLD_BANK = "ASK { <https://w3id.org/gmg/id/world-bank> ?p ?o }"
+
+
+def ask(server, query) -> bool:
+    response = httpx.get(server.url + "/sparql", params={"query": query}, headers=JSON, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["boolean"]
+
+
+@pytest.fixture(params=["memory", "disk"])
+def broken_after_start(request, tmp_path):
+    """A server started on good files that are broken afterwards (a half-saved edit)."""
+    for folder in ("ontology", "instances", "shapes", "inferred", "queries"):
+        shutil.copytree(default_data_dir().folder(folder), tmp_path / folder)
+    args = ["--query-timeout", "2"] + (["--store", str(tmp_path / "store")] if request.param == "disk" else [])
+    server = Server(args, env={"GMG_DATA_DIR": str(tmp_path)}).wait_ready()
+    actors = tmp_path / "instances" / "actors.ttl"
+    actors.write_text(actors.read_text(encoding="utf-8") + "\nthis is not turtle <\n", encoding="utf-8")
+    yield server
+    server.stop()
+
+
+def test_replacement_after_a_timeout_serves_the_last_good_build(broken_after_start):
+    server = broken_after_start
+    response = httpx.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+    assert response.status_code == 503
+    assert ask(server, WORLD_BANK), "the data of the last good build must still be served"
+    health = httpx.get(server.url + "/health")
+    assert health.status_code == 200 and health.json()["engine"]["restarts"] == 1
+    assert "actors.ttl" not in server.output()  # the broken file was never loaded
