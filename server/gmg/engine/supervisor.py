@@ -404,12 +404,14 @@ class EngineSupervisor:
     async def _engine_started(self) -> None:
         """Wait while an engine starts (its loading is no query's time); after a failed
         start, try once more, and refuse with the reason if that fails too."""
-        while self._ready is not None and not self._ready.done():
-            await asyncio.wait([self._ready])
-        if self._ready is not None and self._ready.exception() is not None:
-            await self._replace("the last start failed", self._generation)
-            if self._ready.exception() is not None:
-                raise EngineFailure(503, f"The query engine cannot start: {self._ready.exception()}")
+        for attempt in range(2):
+            while self._ready is not None and not self._ready.done():
+                await asyncio.wait([self._ready])  # (another request may be starting one)
+            if self._ready is None or self._ready.exception() is None:
+                return
+            if attempt == 0:
+                await self._replace("the last start failed", self._generation)
+        raise EngineFailure(503, f"The query engine cannot start: {self._ready.exception()}")
 
     async def _acquire(self) -> None:
         """A slot for one request; wait in the queue, or refuse when it is full or slow."""
