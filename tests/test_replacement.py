@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import time
 
 import httpx
 import pytest
@@ -43,3 +46,34 @@ def test_replacement_after_a_timeout_serves_the_last_good_build(broken_after_sta
     health = httpx.get(server.url + "/health")
     assert health.status_code == 200 and health.json()["engine"]["restarts"] == 1
     assert "actors.ttl" not in server.output()  # the broken file was never loaded
+
+
+def test_an_engine_that_cannot_start_is_reported_and_retried_not_looped(tmp_path):
+    for folder in ("ontology", "instances", "shapes", "inferred", "queries"):
+        shutil.copytree(default_data_dir().folder(folder), tmp_path / folder)
+    store = tmp_path / "store"
+    server = Server(["--store", str(store)], env={"GMG_DATA_DIR": str(tmp_path)}).wait_ready()
+    try:
+        actors = tmp_path / "instances" / "actors.ttl"
+        good = actors.read_text(encoding="utf-8")
+        # nothing left to start from: the store forgets its build, and the files are broken
+        (store / "build.json").unlink()
+        actors.write_text(good + "\nthis is not turtle <\n", encoding="utf-8")
+        os.kill(httpx.get(server.url + "/health").json()["engine"]["pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while (health := httpx.get(server.url + "/health", timeout=30)).status_code == 200:
+            assert time.monotonic() < deadline, "the dead engine was not noticed"
+            time.sleep(0.2)
+        assert health.status_code == 503 and "actors.ttl" in health.json()["reason"]
+        query = httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, headers=JSON, timeout=30)
+        assert query.status_code == 503 and "cannot start" in query.text
+        time.sleep(1)  # a restart loop would spin here
+        # fixed files: the next request starts an engine again
+        actors.write_text(good, encoding="utf-8")
+        assert ask(server, WORLD_BANK)
+        health = httpx.get(server.url + "/health")
+        assert health.status_code == 200
+        # one replacement when the engine died, one retry per request that met the failure
+        assert health.json()["engine"]["restarts"] <= 5
+    finally:
+        server.stop()

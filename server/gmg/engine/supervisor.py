@@ -196,11 +196,14 @@ class EngineSupervisor:
         self.info = await self._ready
         log.info("engine %s ready (pid %s, %s triples)", generation, process.pid, self.info.get("triples"))
 
-    def _kill(self) -> None:
+    def _kill(self, wait: bool = True) -> None:
         process, self._process = self._process, None
         if process is not None and process.is_alive():
             process.kill()
-            process.join(5)
+            if wait:
+                process.join(5)
+            else:  # reap it off the event loop, which must not block on a dying process
+                threading.Thread(target=process.join, args=(5,), name="gmg-engine-reaper", daemon=True).start()
         # The reader thread of that engine closes the pipe once it reads EOF. Closing
         # it here, under a thread blocked in recv(), would free the descriptor for
         # the next engine's pipe to reuse while the old reader still reads from it.
@@ -217,7 +220,7 @@ class EngineSupervisor:
             if generation != self._generation:
                 return  # that engine was already replaced
             old_generation = self._generation
-            self._kill()
+            self._kill(wait=False)
             self.stats.restarts += 1
             self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
             log.warning("replacing the engine: %s", reason)
