@@ -40,11 +40,17 @@ def test_crashing_or_stalling_text_is_refused_fast(client, name, query, limit):
     "SELECT * WHERE {{ SERVICEsilent<{url}/x> {{ ?s ?p ?o }} }}",
 ])
 def test_service_is_refused_and_nothing_is_fetched(client, template):
+    refused_and_nothing_fetched(client, template, lambda query: client.get(
+        "/sparql", params={"query": query}, headers=JSON))
+
+
+def refused_and_nothing_fetched(client, template: str, send) -> None:
+    """`send` the template aimed at a decoy listener: 400 naming the keyword, and no request reaches it."""
     decoy = Decoy()
     try:
-        response = client.get("/sparql", params={"query": template.format(url=decoy.url)}, headers=JSON)
+        response = send(template.format(url=decoy.url))
         assert response.status_code == 400
-        assert "SERVICE" in response.text
+        assert ("SERVICE" if "SERVICE" in template.upper() else "LOAD") in response.text
         time.sleep(0.2)
         assert decoy.requests == []
     finally:
@@ -95,20 +101,12 @@ def test_regex_and_replace_run_in_linear_time(client):
     "ASK {{ ?s ?p ?o }} ; LOAD <{url}/data.ttl>",
 ])
 def test_service_and_load_are_refused_by_post_too(client, how, template):
-    decoy = Decoy()
-    try:
-        query = template.format(url=decoy.url)
+    def send(query):
         if how == "form":
-            response = client.post("/sparql", data={"query": query}, headers=JSON)
-        else:
-            response = client.post("/sparql", content=query, headers={**JSON, "Content-Type": "application/sparql-query"})
-        assert response.status_code == 400
-        assert ("SERVICE" if "SERVICE" in template else "LOAD") in response.text
-        time.sleep(0.2)
-        assert decoy.requests == []
-    finally:
-        decoy.close()
-    still_answers(client)
+            return client.post("/sparql", data={"query": query}, headers=JSON)
+        return client.post("/sparql", content=query, headers={**JSON, "Content-Type": "application/sparql-query"})
+
+    refused_and_nothing_fetched(client, template, send)
 
 
 def test_dataset_parameters_select_store_graphs_only(client, tmp_path):
