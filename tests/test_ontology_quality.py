@@ -352,3 +352,14 @@ def test_ontology_header(onto):
     assert "Korneev" in str(onto.value(ontology, DCTERMS.bibliographicCitation))
     assert onto.value(ontology, DCTERMS.source) == ID["korneev-2017"]
     assert not list(onto.objects(ontology, OWL.imports))
+
+
+def test_every_concept_of_a_flat_scheme_is_one_of_its_top_concepts(onto):
+    """SKOS browsers start a scheme at its top concepts: in a scheme without hierarchy, that is every one.
+
+    (The hierarchical relationship kinds have the article's four as top concepts; the scope
+    note of the one further kind that fits under none of them says why.)"""
+    hierarchical = {scheme for c, scheme in onto.subject_objects(SKOS.inScheme) if (c, SKOS.broader, None) in onto}
+    orphans = sorted(str(c) for c, scheme in onto.subject_objects(SKOS.inScheme)
+                     if scheme not in hierarchical and (c, SKOS.topConceptOf, scheme) not in onto)
+    assert not orphans, "concepts that are neither top concepts nor narrower ones:\n" + "\n".join(orphans)
