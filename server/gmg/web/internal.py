@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 
-from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..engine import EngineBusy, EngineFailure, EngineSupervisor
 from ..engine.supervisor import Answer
 from ..query import QueryRequest
 from ..settings import Settings
-from .errors import ProtocolError
+from .errors import ENGINE_ERRORS, RETRY_AFTER, ProtocolError, engine_error
 
 JSON = "application/sparql-results+json"
 
@@ -23,12 +23,8 @@ async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: s
                            max_rows=settings.max_rows)
     try:
         return await engine.query(request)
-    except EngineFailure as err:
-        raise ProtocolError(err.status, err.message) from None
-    except QueryTimeout as err:
-        raise ProtocolError(503, str(err), {"Retry-After": "2"}) from None
-    except EngineBusy as err:
-        raise ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": "2"}) from None
+    except ENGINE_ERRORS as err:
+        raise engine_error(err) from None
 
 
 async def results(engine: EngineSupervisor, settings: Settings, text: str) -> dict:
@@ -36,10 +32,8 @@ async def results(engine: EngineSupervisor, settings: Settings, text: str) -> di
     answer = await run(engine, settings, text)
     try:
         return json.loads(b"".join([chunk async for chunk in answer.body]))
-    except EngineFailure as err:  # cut short: the engine was replaced under it
-        raise ProtocolError(err.status, err.message) from None
-    except QueryTimeout as err:
-        raise ProtocolError(503, str(err), {"Retry-After": "2"}) from None
+    except ENGINE_ERRORS as err:  # cut short: the engine was replaced under it
+        raise engine_error(err) from None
 
 
 async def rows(engine: EngineSupervisor, settings: Settings, text: str) -> list[dict]:
@@ -51,4 +45,4 @@ async def engine_info(engine: EngineSupervisor) -> dict:
     try:
         return await engine.engine_info()
     except (EngineBusy, EngineFailure) as err:
-        raise ProtocolError(503, f"{err} Retry in a few seconds.", {"Retry-After": "2"}) from None
+        raise ProtocolError(503, f"{err} Retry in a few seconds.", {"Retry-After": RETRY_AFTER}) from None

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from ..engine import EngineBusy, EngineFailure, EngineSupervisor, QueryTimeout
+from ..engine import EngineSupervisor
 from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
 from ..iris import ID
 from ..query import Dataset, QueryRequest
@@ -16,12 +16,11 @@ from ..querytext import Limits, QueryRejected, QueryText, inspect
 from ..service_description import service_description
 from ..settings import Settings
 from . import internal
-from .errors import ProtocolError, error_response
+from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
 from .page import query_page
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
-RETRY_AFTER = "2"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 
 
@@ -84,12 +83,8 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             result = await engine.query(query)
         except ProtocolError as err:
             return error_response(err)
-        except EngineFailure as err:
-            return error_response(ProtocolError(err.status, err.message))
-        except QueryTimeout as err:
-            return error_response(ProtocolError(503, str(err), {"Retry-After": RETRY_AFTER}))
-        except EngineBusy as err:
-            return error_response(ProtocolError(429, f"{err} Retry in a few seconds.", {"Retry-After": RETRY_AFTER}))
+        except ENGINE_ERRORS as err:
+            return error_response(engine_error(err))
         headers = {"Vary": "Accept", **result.head.headers}
         return StreamingResponse(result.body, media_type=result.head.format.content_type, headers=headers)
 
