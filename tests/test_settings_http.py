@@ -42,6 +42,12 @@ def test_service_description_names_the_public_url(http, accept, fmt):
     assert set(graph.objects(None, URIRef(SD + "endpoint"))) == {URIRef(PUBLIC + "/sparql")}
 
 
+def test_dataset_description_and_ontology_links_use_the_public_url(http):
+    void = Graph().parse(data=http.get("/void", headers={"Accept": "text/turtle"}).text, format="turtle")
+    assert set(void.objects(None, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"))) == {URIRef(PUBLIC + "/sparql")}
+    assert f"<{PUBLIC}/ontology.ttl>" in http.get("/ontology", headers={"Accept": "text/turtle"}).headers["link"]
+
+
 def test_settings_from_the_environment_are_printed_with_the_token_masked(configured):
     output = configured.output()
     assert f"public_url = '{PUBLIC}'" in output and "max_body_bytes = 20000" in output
@@ -96,3 +102,11 @@ def test_token_from_the_environment_enables_updates(http):
     assert response.status_code == 400 and "syntax" in response.text.lower()
     # and only from the header
     assert http.post("/update", params={"access_token": TOKEN}, content="INSERT DATA {", headers=update).status_code == 401
+
+
+@pytest.mark.parametrize("given", [PUBLIC, PUBLIC + "/", PUBLIC + "/sparql", PUBLIC + "/sparql/"])
+def test_public_url_may_be_given_as_the_root_or_as_the_endpoint(given):
+    from gmg.settings import Settings
+    from gmg.web.urls import public_root
+
+    assert public_root(Settings(public_url=given), request=None) == PUBLIC

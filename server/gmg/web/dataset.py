@@ -22,6 +22,7 @@ from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .sparql import without_body
+from .urls import public_root
 
 GRAPHS = ("ontology", "instances", "inferred", "shapes", "metadata")
 DEFAULT_DUMP = "gmg"  # the default graph of every query
@@ -40,9 +41,6 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
     graph_formats = formats_of(GRAPH)
 
-    def public(request: Request) -> str:
-        return (settings.public_url or str(request.base_url)).rstrip("/")
-
     @router.api_route("/void", methods=["GET", "HEAD"])
     async def void(request: Request) -> Response:
         try:
@@ -50,7 +48,7 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             counts = {row["g"]["value"]: int(row["n"]["value"])
                       for row in await internal.rows(engine, settings, COUNTS)}
             (total,) = await internal.rows(engine, settings, DEFAULT_COUNT)
-            description = describe(public(request), counts, int(total["n"]["value"]))
+            description = describe(public_root(settings, request), counts, int(total["n"]["value"]))
             body = description.serialize(format=fmt.rdflib, encoding="utf-8")
             response: Response = Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
         except NotAcceptable as err:

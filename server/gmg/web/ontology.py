@@ -22,6 +22,7 @@ from ..paths import default_data_dir
 from ..settings import Settings
 from ..sources import Sources
 from .errors import ProtocolError, error_response
+from .urls import public_root
 from .validation import SourceCache
 
 ONTOLOGY_FILE = "gmg.ttl"
@@ -118,11 +119,8 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
     router = APIRouter()
     forms = OntologyForms(cache)
 
-    def root_url(request: Request) -> str:
-        return (settings.public_url or str(request.base_url)).rstrip("/")
-
     def link_header(request: Request) -> str:
-        root = root_url(request)
+        root = public_root(settings, request)
         return ", ".join(f'<{root}/ontology.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in FORMS)
 
     async def respond(request: Request, fmt: Format, negotiated: bool) -> Response:
@@ -130,7 +128,7 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
         headers = {"Link": link_header(request)}
         if negotiated:
             headers["Vary"] = "Accept"
-            headers["Content-Location"] = f"{root_url(request)}/ontology.{fmt.name}"
+            headers["Content-Location"] = f"{public_root(settings, request)}/ontology.{fmt.name}"
         if request.method == "HEAD":
             headers["Content-Length"] = str(len(body))
             body = b""

@@ -18,6 +18,7 @@ from ..settings import Settings
 from . import internal
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
 from .page import query_page
+from .urls import public_root
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -114,11 +115,8 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         return checked
 
     async def describe_service(request: Request) -> Response:
-        if settings.public_url:  # the server's public base URL (or already its /sparql)
-            endpoint = settings.public_url.rstrip("/")
-            endpoint = endpoint if endpoint.endswith("/sparql") else endpoint + "/sparql"
-        else:
-            endpoint = str(request.url)
+        # the URL the client used, or the one it would use behind a proxy
+        endpoint = public_root(settings, request) + "/sparql" if settings.public_url else str(request.url)
         accept = request.headers.get("accept")
         if prefers_html(accept, GRAPH):
             return HTMLResponse(query_page(endpoint, str(ID)), headers={"Vary": "Accept"})
