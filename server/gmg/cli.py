@@ -14,6 +14,7 @@ EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 CLI_ACCEPT = {
     "json": "application/sparql-results+json, application/ld+json;q=0.9",
     "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
 }
 
 
@@ -32,41 +33,49 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gmg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("build", help="parse, validate and load the store; fail on any error or shape violation")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        # the summary heads both `gmg --help` and `gmg NAME --help`
+        return sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+
+    p = command("build", "parse, validate and load the store; fail on any error or shape violation")
     p.add_argument("--store", type=Path, metavar="DIR", help="build an on-disk store in DIR (default: in memory)")
     p.add_argument("--strict", action="store_true", help="fail on shape warnings too")
     p.add_argument("--reason", action="store_true",
                    help="also run HermiT (needs Java): fail on an inconsistency, write inferred/inferred.ttl")
     p.set_defaults(run=cmd_build)
 
-    p = sub.add_parser("export", help="write the ontology, instances and inferred types as one Turtle file "
-                                      "(to browse the individuals in Protégé)")
-    p.add_argument("out", type=Path, metavar="OUT.ttl")
+    p = command("export", "write the ontology, instances and inferred types as one Turtle file "
+                          "(to browse the individuals in Protégé)")
+    p.add_argument("out", type=Path, metavar="OUT.ttl",
+                   help="the Turtle file to write (overwritten if it exists), e.g. gmg-all.ttl")
     p.set_defaults(run=cmd_export)
 
-    p = sub.add_parser("fmt", help="rewrite ontology/gmg.ttl in the OWL API's Turtle form (as Protégé saves it)")
+    p = command("fmt", "rewrite ontology/gmg.ttl in the OWL API's Turtle form (as Protégé saves it)")
     p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
     p.set_defaults(run=cmd_fmt)
 
-    p = sub.add_parser("docs", help="write HTML documentation of the ontology (pyLODE)")
+    p = command("docs", "write HTML documentation of the ontology (pyLODE)")
     p.add_argument("out_dir", nargs="?", type=Path, metavar="OUT_DIR", help="where to write index.html (default docs/)")
     p.set_defaults(run=cmd_docs)
 
-    p = sub.add_parser("validate", help="validate the data (plus any extra Turtle files) against the shapes")
+    p = command("validate", "validate the data (plus any extra Turtle files) against the shapes")
     p.add_argument("extra", nargs="*", type=Path, metavar="EXTRA.ttl", help="more instance data to validate with the graph")
     p.add_argument("--format", choices=("text", "turtle"), default="text", help="text report or sh:ValidationReport in Turtle")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.set_defaults(run=cmd_validate)
 
-    p = sub.add_parser("query", help="run a SPARQL query against the graph and print the answer")
+    p = command("query", "run a SPARQL query against the graph and print the answer")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("query", nargs="?", help="the SPARQL query text")
     src.add_argument("-f", "--file", type=Path, metavar="FILE.rq", help="read the query from a file")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--store", type=Path, metavar="DIR", help="use (or build) the on-disk store in DIR")
+    p.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table",
+                   help="table: aligned, at most 100 columns wide, long values cut with '…' (the default); "
+                        "json, csv, tsv: the SPARQL results formats, full values")
+    p.add_argument("--store", type=Path, metavar="DIR",
+                   help="use (or build) the on-disk store in DIR (default: an in-memory store built from the files)")
     p.set_defaults(run=cmd_query)
 
-    p = sub.add_parser("serve", help="serve the SPARQL endpoint and linked-data pages")
+    p = command("serve", "serve the SPARQL endpoint and linked-data pages")
     add_setting_flags(p)
     p.set_defaults(run=cmd_serve)
     return parser
@@ -228,7 +237,11 @@ def cmd_serve(args) -> int:
     from .settings import Settings
     from .web import create_app
 
+    from .paths import default_data_dir
+
     settings = Settings.from_env(**{f.name: getattr(args, f.name) for f in fields(Settings)})
+    # first line: which files are served (a checkout's, or an installed package's copy)
+    print(f"gmg serve: data from {default_data_dir().describe()}", flush=True)
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     app = create_app(settings)
     if settings.store is None:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
+from ..paths import default_data_dir
 from ..settings import Settings
 from . import internal
 from .dataset import dataset_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  "build_errors": app.state.build_errors}, status_code=503, headers=err.headers)
         response = JSONResponse({
             "status": "ok", "triples": info["triples"], "version": __version__,
+            "data": default_data_dir().describe(),  # which source files this server reads
             "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,
                        "timeouts": engine.stats.timeouts, "retried": engine.stats.retried,
                        "cancelled": engine.stats.cancelled},
