@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# Install gmg into a virtual environment of its own and serve the endpoint.
-# Extra arguments go to `gmg serve` (e.g. --port 8080 --store ./store).
+# Install gmg (editable) into .venv if needed and serve the endpoint on the
+# checkout's files. Extra arguments go to `gmg serve` (e.g. --port 8080 --store ./store).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet .
+bash scripts/setup-venv.sh
 exec .venv/bin/gmg serve "$@"

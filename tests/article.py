@@ -28,4 +28,13 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def article_text() -> str:
-    return normalise(article_path().read_text(encoding="utf-8"))
+    return normalise(read_article())
+
+
+def read_article() -> str:
+    """The article's Markdown; a test that reads it must be marked @pytest.mark.needs("article")."""
+    path = article_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"the source article is not at {path}: set GMG_SOURCE_ARTICLE to {ARTICLE_NAME}, "
+                                'and mark this test @pytest.mark.needs("article")')
+    return path.read_text(encoding="utf-8")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace
 
-from article import article_path, normalise
+from article import normalise, read_article
 from gmg.iris import GMG
 
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -63,7 +63,7 @@ class Item:
 
 def article_items_text() -> str:
     """The article proper: everything after the header's horizontal rule."""
-    raw = article_path().read_text(encoding="utf-8")
+    raw = read_article()
     _, _, body = raw.partition("\n---\n")
     # Note numbers are structure, not facts: the "N. " opening each note, and the note
     # markers that are printed as plain digits after punctuation (outcomes."28).

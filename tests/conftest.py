@@ -77,6 +77,29 @@ def client(server):
         yield c
 
 
+# --- what a test needs beyond Python: skip it when missing, fail it under CI ------
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs(name): the test needs the source article, java or chromium")
+
+
+def required_everywhere() -> bool:
+    """CI (and anyone who sets CI=true) wants every test run: a missing need is a failure."""
+    return os.environ.get("CI") == "true"
+
+
+@pytest.hookimpl(tryfirst=True)  # before any fixture is set up
+def pytest_runtest_setup(item):
+    from needs import missing
+
+    for marker in item.iter_markers("needs"):
+        reason = missing(*marker.args)
+        if reason and required_everywhere():
+            pytest.fail(f"CI=true and this test {reason}", pytrace=False)
+        if reason:
+            pytest.skip(reason)
+
+
 # --- CI: a skipped or xfailed test is not a pass ---------------------------------
 
 _not_run: list[str] = []

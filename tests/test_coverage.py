@@ -38,6 +38,7 @@ def items() -> set[Item]:
     return extract_items()
 
 
+@pytest.mark.needs("article")
 def test_the_extraction_finds_the_article_facts(items):
     """The extraction is not empty and finds what it is meant to find."""
     for expected in (Item("number", "300000"), Item("number", "650000"), Item("year", "2012"),
@@ -48,6 +49,7 @@ def test_the_extraction_finds_the_article_facts(items):
     assert len(items) > 500
 
 
+@pytest.mark.needs("article")
 def test_every_item_of_the_article_is_covered_or_allowlisted(items, cover):
     allowed = allowlist()
     uncovered = sorted(i for i in items if not cover.covers(i) and i not in allowed)
@@ -56,6 +58,7 @@ def test_every_item_of_the_article_is_covered_or_allowlisted(items, cover):
                            + "\n".join(f"{i.kind} | {i.text}" for i in uncovered))
 
 
+@pytest.mark.needs("article")
 def test_the_allowlist_has_no_stale_entries(items, cover):
     stale = sorted(i for i in allowlist() if i not in items or cover.covers(i))
     assert not stale, ("allow-list entries that are no longer uncovered items of the article:\n"

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from rdflib import RDF, RDFS, BNode, Literal, Namespace, URIRef
 
-from article import article_path, normalise
+from article import normalise, read_article
 from gmg.iris import GMG
 from gmg.sources import load_sources
 
@@ -23,7 +23,7 @@ def g():
 
 
 def printed_notes() -> dict[int, str]:
-    raw = article_path().read_text(encoding="utf-8")
+    raw = read_article()
     notes_part = raw.split("#### Notes", 1)[1]
     found = {}
     for match in re.finditer(r"^(\d{1,2})\. (.*?)(?=^\d{1,2}\. |\Z)", notes_part, re.M | re.S):
@@ -31,6 +31,7 @@ def printed_notes() -> dict[int, str]:
     return found
 
 
+@pytest.mark.needs("article")
 def test_every_numbered_note_and_the_author_note_is_a_node_with_its_text(g):
     printed = printed_notes()
     assert sorted(printed) == list(range(1, 89))
@@ -60,6 +61,7 @@ def test_every_note_that_cites_a_work_has_a_citation_node(g):
         assert g.value(citation, GMG.citingNote) is not None, citation
 
 
+@pytest.mark.needs("article")
 def test_ibid_notes_are_resolved(g):
     unresolved = []
     for number, text in printed_notes().items():

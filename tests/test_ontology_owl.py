@@ -20,6 +20,8 @@ ID = "https://w3id.org/gmg/id/"
 REFERENT = {"iom", "unhcr"}
 NONREFERENT = {"undp", "unodc", "world-bank", "european-union", "osce", "ifrcrcs"}
 
+pytestmark = pytest.mark.needs("java")
+
 
 @pytest.fixture(scope="module")
 def sources():

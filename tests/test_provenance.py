@@ -15,6 +15,7 @@ def instances() -> Graph:
     return load_sources().instances
 
 
+@pytest.mark.needs("article")
 def test_every_quote_is_a_substring_of_the_article(instances):
     text = article_text()
     misses = [
@@ -25,6 +26,7 @@ def test_every_quote_is_a_substring_of_the_article(instances):
     assert not misses, "quotes not found in the article:\n" + "\n".join(misses)
 
 
+@pytest.mark.needs("article")
 def test_quotes_are_checked_against_a_real_article():
     text = article_text()
     assert len(text) > 40_000
