@@ -51,6 +51,8 @@ def test_installed_wheel_serves_from_any_directory(wheel, tmp_path):
         assert response.json() == {"head": {}, "boolean": True}
         # the data comes from the installed package, not from this checkout
         assert Path(_data_dir(python, elsewhere)).is_relative_to(env_dir)
+        assert httpx.get(server.url + "/health").json()["data"].endswith("(installed package)")
+        assert server.output().splitlines()[0].endswith("(installed package)")
     finally:
         server.stop()
 
