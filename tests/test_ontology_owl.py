@@ -90,3 +90,27 @@ def test_exported_merge_opens_cleanly_in_the_owl_api(tmp_path):
     report = check([out])
     assert report.ok, report.render()
     assert "ReferentMigrationIO" in out.read_text(encoding="utf-8")
+
+
+FOREIGN_ORG = ROOT / "tests" / "fixtures" / "owl" / "foreign-org.ttl"
+OLD_RELEASE = ROOT / "ontology" / "releases" / "gmg-0.1.0.ttl"
+
+
+def gmg_types_of_foreign_data(ontology: Path) -> set[tuple[str, str]]:
+    """What HermiT entails in gmg's namespace about the ORG fixture, given `ontology`."""
+    result = reason([ontology, FOREIGN_ORG])
+    assert result.consistent, result.explanation
+    return {(ind, cls) for ind, cls in result.inferred_types
+            if ind.startswith("https://example.org/acme/") and cls.startswith("https://w3id.org/gmg/")}
+
+
+def test_the_core_entails_nothing_gmg_typed_about_foreign_org_data():
+    assert gmg_types_of_foreign_data(ONTOLOGY) == set()
+
+
+def test_the_foreign_org_check_catches_axioms_on_org_terms():
+    # 0.1.0 put a gmg range on org:memberDuring (and org:Membership under gmg:Claim, which
+    # realisation does not report beside the asserted org:Membership; the external-axioms
+    # quality query catches that one)
+    leaked = gmg_types_of_foreign_data(OLD_RELEASE)
+    assert ("https://example.org/acme/2020-2024", GMG + "Period") in leaked

@@ -7,7 +7,7 @@ A triple of instances/*.ttl is *covered* when one of these holds:
    (a ``gmg:Passage``, of which ``gmg:Note`` is a subclass). The claim classes are
    - ``gmg:Claim`` and all its subclasses in the ontology (relationship, governor
      relationship, status, observation, funding, grant, evaluation, membership
-     (``org:Membership``), citation, adoption, authority attribution, knowledge
+     (``gmg:Membership``), citation, adoption, authority attribution, knowledge
      production, mechanism use, programme result, ...);
    - the records of the article's own research, each described wholly by the note or
      passage that reports it: ``gmg:Interview``, ``gmg:FieldObservation``,
