@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from conftest import ROOT
 from gmg.build import inferred_turtle
@@ -64,6 +65,44 @@ def classified(reasoning, cls: str) -> set[str]:
 def test_referent_and_nonreferent_ios_are_classified_from_their_status(reasoning):
     assert classified(reasoning, "ReferentMigrationIO") == REFERENT
     assert classified(reasoning, "NonreferentMigrationIO") == NONREFERENT
+
+
+GOVERNORS = REFERENT | NONREFERENT  # the eight IOs the article discusses in migration governance
+
+
+def test_hermit_classifies_the_eight_ios_as_global_migration_governors(reasoning):
+    assert classified(reasoning, "GlobalMigrationGovernor") == GOVERNORS
+
+
+def test_no_individual_is_asserted_to_be_a_governor(sources):
+    asserted = set(sources.instances.subjects(RDF.type, URIRef(GMG + "GlobalMigrationGovernor")))
+    assert asserted == set(), "the reasoner says who is a governor"
+
+
+def test_the_collective_of_ios_is_not_a_governor(reasoning):
+    assert (ID + "international-organizations", GMG + "GlobalMigrationGovernor") not in reasoning.inferred_types
+
+
+def test_agents_missing_a_part_of_the_definition_are_not_governors(sources):
+    extra = Graph().parse(ROOT / "tests" / "fixtures" / "owl" / "not-governors.ttl", format="turtle")
+    result = reason([sources.ontology, sources.instances, extra])
+    assert result.consistent, result.explanation
+    governors = {ind for ind, cls in result.inferred_types if cls == GMG + "GlobalMigrationGovernor"}
+    assert {ID + g for g in GOVERNORS} <= governors  # the fixture takes nothing away
+    assert {g for g in governors if g.startswith("https://example.org/")} == set()
+
+
+def test_an_io_acting_on_migration_policy_among_ios_is_a_governor(sources):
+    # the positive twin of the fixture: the same IO with a status in migration governance
+    extra = Graph().parse(data="""
+        @prefix gmg: <https://w3id.org/gmg/ontology#> .
+        @prefix id: <https://w3id.org/gmg/id/> .
+        <https://example.org/io> a gmg:InternationalOrganization ;
+            gmg:partOfCollective id:international-organizations ; gmg:hasStatus <https://example.org/s> .
+        <https://example.org/s> a gmg:Status ; gmg:inField gmg:MigrationGovernance .
+    """, format="turtle")
+    result = reason([sources.ontology, sources.instances, extra])
+    assert ("https://example.org/io", GMG + "GlobalMigrationGovernor") in result.inferred_types
 
 
 def test_shipped_inferred_graph_is_up_to_date(reasoning):
