@@ -11,11 +11,13 @@ from rdflib.namespace import RDF
 from conftest import ROOT
 from gmg.build import inferred_turtle
 from gmg.owlapi import canonical_turtle, check, roundtrip_differences
+from gmg.owlapi import iris as owlapi_iris
 from gmg.reason import reason
 from gmg.sources import load_sources
 
 ONTOLOGY = ROOT / "ontology" / "gmg.ttl"
-INSTANCES = sorted((ROOT / "instances").glob("*.ttl"))
+INSTANCES_ONTOLOGY = ROOT / "instances" / "gmg-instances.ttl"  # imports the core and the topic modules
+INSTANCES = sorted(p for p in (ROOT / "instances").glob("*.ttl") if p != INSTANCES_ONTOLOGY)
 GMG = "https://w3id.org/gmg/ontology#"
 ID = "https://w3id.org/gmg/id/"
 REFERENT = {"iom", "unhcr"}
@@ -42,6 +44,26 @@ def test_owl_api_parses_ontology_and_instances_as_owl2_dl():
     # every class and property must be declared, and nothing may be punned.
     report = check([ONTOLOGY, *INSTANCES], individuals_need_declaring=False)
     assert report.ok, report.render()
+
+
+@pytest.mark.parametrize("parser", ["builtin", "rio"])
+def test_protege_path_opens_the_instances_with_the_core_offline(parser: str):
+    # what Protégé does with instances/gmg-instances.ttl: follow the imports through
+    # instances/catalog-v001.xml to the repository's files, nothing fetched
+    report = check([INSTANCES_ONTOLOGY], individuals_need_declaring=False, turtle_parser=parser)
+    assert report.ok, report.render()
+    assert not report.missing_imports
+    read = owlapi_iris([INSTANCES_ONTOLOGY], turtle_parser=parser)
+    assert {GMG + "GlobalMigrationGovernor", ID + "world-bank", ID + "passage/s1-p3-e"} <= read
+    assert "https://w3id.org/gmg/ontology/0.2.0" in read  # the core's version IRI: the core was imported
+
+
+def test_without_the_catalog_the_imports_are_reported_missing(tmp_path):
+    # the offline check does catch an import it cannot resolve
+    lonely = tmp_path / "gmg-instances.ttl"
+    lonely.write_text(INSTANCES_ONTOLOGY.read_text(encoding="utf-8"), encoding="utf-8")
+    report = check([lonely], individuals_need_declaring=False)
+    assert {m.iri for m in report.missing_imports} >= {"https://w3id.org/gmg/ontology"}
 
 
 def test_ontology_file_is_a_fixed_point_of_the_owl_api_writer():
