@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
+
+ONTOLOGY_IRI_CORE = "https://w3id.org/gmg/ontology"
 
 from conftest import ROOT
 from gmg.build import inferred_turtle
@@ -176,3 +178,23 @@ def test_the_foreign_org_check_catches_axioms_on_org_terms():
     # quality query catches that one)
     leaked = gmg_types_of_foreign_data(OLD_RELEASE)
     assert ("https://example.org/acme/2020-2024", GMG + "Period") in leaked
+
+
+def test_every_instance_file_is_a_module_of_the_instances_ontology():
+    # a new instances/*.ttl must get its header, an import in gmg-instances.ttl and a catalog
+    # entry, or Protégé's path silently leaves it out
+    import xml.etree.ElementTree as ET
+
+    top = Graph().parse(INSTANCES_ONTOLOGY, format="turtle")
+    imported = {str(o) for o in top.objects(URIRef("https://w3id.org/gmg/instances"), OWL.imports)}
+    catalog = {e.get("name"): e.get("uri") for e in ET.parse(ROOT / "instances" / "catalog-v001.xml").getroot()
+               if e.tag.endswith("uri")}
+    assert catalog.get(ONTOLOGY_IRI_CORE) == "../ontology/gmg.ttl"
+    for path in INSTANCES:
+        module = f"https://w3id.org/gmg/instances/{path.stem}"
+        header = Graph().parse(path, format="turtle")
+        assert (URIRef(module), RDF.type, OWL.Ontology) in header, f"{path.name} has no ontology header {module}"
+        assert (URIRef(module), OWL.imports, URIRef(ONTOLOGY_IRI_CORE)) in header, path.name
+        assert module in imported, f"instances/gmg-instances.ttl does not import {module}"
+        assert catalog.get(module) == path.name, f"instances/catalog-v001.xml does not map {module}"
+    assert ONTOLOGY_IRI_CORE in imported
