@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import OWL, Graph, URIRef
+from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from gmg.iris import ONTOLOGY_IRI
@@ -172,3 +172,26 @@ def test_head_gives_get_headers_without_a_body(client, version, path, accept, fo
 
 def test_head_of_an_unknown_version_is_404(client):
     assert client.head("/ontology/9.9.9").status_code == 404
+
+
+def test_the_prior_release_still_resolves(client):
+    response = client.get("/ontology/0.1.0", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    version = graph.value(URIRef("https://w3id.org/gmg/ontology"), OWL.versionIRI)
+    assert str(version) == "https://w3id.org/gmg/ontology/0.1.0"
+    assert client.get("/ontology/0.1.0?format=rdf").status_code == 200
+    assert client.get("/ontology/0.0.9", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+@pytest.mark.parametrize("module", ["", "/actors", "/world-bank"])
+def test_instance_module_iris_dereference(client, module):
+    response = client.get(f"/instances{module}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert (URIRef(f"https://w3id.org/gmg/instances{module}"), RDF.type, OWL.Ontology) in graph
+
+
+@pytest.mark.parametrize("module", ["/nothing", "/gmg-instances", "/..%2Fontology%2Fgmg"])
+def test_unknown_instance_modules_are_not_found(client, module):
+    assert client.get(f"/instances{module}", headers={"Accept": "text/turtle"}).status_code == 404

@@ -290,7 +290,7 @@ def test_mistakes_in_the_real_data_are_caught_on_the_node(sources):
     delete(status, GMG.statusType, GMGSH["StatusShape-statusType"], "status without its status type")
     (observation,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Observation }")
     delete(observation, GMG.measure, GMGSH["ObservationShape-measure"], "observation without its measure")
-    (membership,) = _one(data, "SELECT ?x WHERE { ?x a <http://www.w3.org/ns/org#Membership> }")
+    (membership,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Membership }")
     delete(membership, ORG.organization, GMGSH["MembershipShape-organization"], "membership without organisation")
     (axiom,) = _one(data, "SELECT ?x WHERE { ?x a owl:Axiom ; gmg:evidence ?e }")
     delete(axiom, GMG.evidence, GMGSH["AxiomShape-evidence"], "plain triple without its evidence")

@@ -50,7 +50,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="the Turtle file to write (overwritten if it exists), e.g. gmg-all.ttl")
     p.set_defaults(run=cmd_export)
 
-    p = command("fmt", "rewrite ontology/gmg.ttl in the OWL API's Turtle form (as Protégé saves it)")
+    p = command("fmt", "rewrite every module of ontology/ in the OWL API's Turtle form (as Protégé saves it)")
     p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
     p.set_defaults(run=cmd_fmt)
 
@@ -147,23 +147,24 @@ def cmd_fmt(args) -> int:
     from .owlapi import OwlApiUnavailable, OwlLoadError, canonical_turtle
     from .paths import default_data_dir
 
-    path = default_data_dir().folder("ontology") / "gmg.ttl"
-    try:
-        canonical = canonical_turtle(path)
-    except OwlApiUnavailable as err:
-        return _fail(str(err))
-    except OwlLoadError as err:
-        return _fail(f"{path}: the OWL API cannot load it: {err}")
-    current = path.read_text(encoding="utf-8")
-    if canonical == current:
-        print(f"{path} is in the OWL API's Turtle form")
-        return EXIT_OK
-    if args.check:
-        print(f"{path} is not in the OWL API's Turtle form: run `gmg fmt`", file=sys.stderr)
-        return EXIT_FAILED
-    path.write_text(canonical, encoding="utf-8")
-    print(f"rewrote {path}")
-    return EXIT_OK
+    status = EXIT_OK
+    for path in default_data_dir().files("ontology"):  # every module of ontology/ (not releases/)
+        try:
+            canonical = canonical_turtle(path)
+        except OwlApiUnavailable as err:
+            return _fail(str(err))
+        except OwlLoadError as err:
+            return _fail(f"{path}: the OWL API cannot load it: {err}")
+        current = path.read_text(encoding="utf-8")
+        if canonical == current:
+            print(f"{path} is in the OWL API's Turtle form")
+        elif args.check:
+            print(f"{path} is not in the OWL API's Turtle form: run `gmg fmt`", file=sys.stderr)
+            status = EXIT_FAILED
+        else:
+            path.write_text(canonical, encoding="utf-8")
+            print(f"rewrote {path}")
+    return status
 
 
 def cmd_validate(args) -> int:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from rdflib import Graph
-from rdflib.namespace import OWL, RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF
 
-from .iris import ID
+from .iris import ID, ONTOLOGY_IRI
 from .sources import Sources
+
+
+#: the IRI of the merged export (not the core's, which it contains)
+EXPORT_IRI = URIRef("https://w3id.org/gmg/all")
 
 
 def merged_graph(sources: Sources) -> Graph:
@@ -17,6 +21,18 @@ def merged_graph(sources: Sources) -> Graph:
     and a Protégé round trip of the exported file adds nothing.
     """
     merged = sources.ontology + sources.instances + sources.inferred
+    # One ontology header of its own, so that the export can be open beside the core (and the
+    # instances ontology) in Protégé: the core's IRI and version IRI stay the core's.
+    for header in set(merged.subjects(RDF.type, OWL.Ontology)):
+        if str(header) != ONTOLOGY_IRI:
+            merged.remove((header, None, None))
+    core = URIRef(ONTOLOGY_IRI)
+    for p, o in list(merged.predicate_objects(core)):
+        merged.remove((core, p, o))
+        if p not in (OWL.versionIRI, OWL.priorVersion, OWL.imports, DCTERMS.title):
+            merged.add((EXPORT_IRI, p, o))
+    merged.add((EXPORT_IRI, DCTERMS.title, Literal("Global Migration Governors: ontology, instances and inferred types in one file", lang="en")))
+    merged.add((EXPORT_IRI, DCTERMS.source, core))
     for prefix, namespace in sources.ontology.namespaces():
         merged.bind(prefix, namespace, override=True)
     merged.bind("id", str(ID))

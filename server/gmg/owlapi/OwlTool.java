@@ -59,6 +59,7 @@ import org.semanticweb.owlapi.formats.NTriplesDocumentFormat;
 import org.semanticweb.owlapi.formats.OWLXMLDocumentFormat;
 import org.semanticweb.owlapi.formats.PrefixDocumentFormat;
 import org.semanticweb.owlapi.formats.RDFXMLDocumentFormat;
+import org.semanticweb.owlapi.formats.RioTurtleDocumentFormat;
 import org.semanticweb.owlapi.formats.TurtleDocumentFormat;
 import org.semanticweb.owlapi.io.FileDocumentSource;
 import org.semanticweb.owlapi.io.OWLOntologyLoaderMetaData;
@@ -104,6 +105,13 @@ public class OwlTool {
 
     static PrintStream out;
 
+    /**
+     * Which of the OWL API's two Turtle parsers reads .ttl files (imports included):
+     * "builtin" (its own, the default, what Protégé uses) or "rio" (RDF4J Rio).
+     * Set with a leading --turtle-parser=builtin|rio.
+     */
+    static String turtleParser = "builtin";
+
     public static void main(String[] args) throws Exception {
         // JSON is written ASCII-only (non-ASCII escaped), and in UTF-8 in any case,
         // so the locale of the calling process cannot garble IRIs or labels.
@@ -123,9 +131,22 @@ public class OwlTool {
         if (args.length == 0) {
             return usage();
         }
-        String command = args[0];
-        List<String> rest = List.of(args).subList(1, args.length);
+        int first = 0;
+        if (args[0].startsWith("--turtle-parser=")) {
+            turtleParser = args[0].substring("--turtle-parser=".length());
+            if (!turtleParser.equals("builtin") && !turtleParser.equals("rio")) {
+                return usage();
+            }
+            first = 1;
+            if (args.length == 1) {
+                return usage();
+            }
+        }
+        String command = args[first];
+        List<String> rest = List.of(args).subList(first + 1, args.length);
         switch (command) {
+            case "iris":
+                return rest.isEmpty() ? usage() : iris(rest);
             case "check":
                 return check(rest);
             case "fmt":
@@ -137,8 +158,66 @@ public class OwlTool {
         }
     }
 
+    /**
+     * Loads the first file with its imports (offline, through catalog-v001.xml) and every
+     * further file into it, and writes every IRI the ontologies hold — entities of every axiom,
+     * annotation subjects and IRI values, ontology and import IRIs — as one sorted JSON record.
+     */
+    static int iris(List<String> paths) throws Exception {
+        LoadLog log = new LoadLog();
+        OfflineMapper mapper = new OfflineMapper();
+        for (String p : paths) {
+            mapper.readCatalogNextTo(new File(p));
+        }
+        OWLOntologyManager m = newManager(mapper, log, false);
+        OWLOntology ontology = load(m, paths.get(0), log);
+        if (ontology != null) {
+            for (String p : paths.subList(1, paths.size())) {
+                parseInto(m, ontology, p, log);
+            }
+        }
+        for (Map<String, Object> e : log.errors) {
+            emit(e);
+        }
+        for (Map<String, Object> e : log.missingImports) {
+            emit(e);
+        }
+        if (ontology == null || !log.errors.isEmpty()) {
+            return LOAD_FAILURE;
+        }
+        TreeSet<String> found = new TreeSet<>();
+        List<String> ontologies = new ArrayList<>();
+        ontology.importsClosure().forEach(o -> {
+            o.getOntologyID().getOntologyIRI().ifPresent(i -> ontologies.add(i.toString()));
+            o.getOntologyID().getOntologyIRI().ifPresent(i -> found.add(i.toString()));
+            o.getOntologyID().getVersionIRI().ifPresent(i -> found.add(i.toString()));
+            o.importsDeclarations().forEach(d -> found.add(d.getIRI().toString()));
+            o.annotations().forEach(a -> collect(a, found));
+            o.axioms().forEach(ax -> {
+                ax.signature().forEach(e -> found.add(e.getIRI().toString()));
+                ax.annotations().forEach(a -> collect(a, found));
+                if (ax instanceof org.semanticweb.owlapi.model.OWLAnnotationAssertionAxiom) {
+                    org.semanticweb.owlapi.model.OWLAnnotationAssertionAxiom aa =
+                        (org.semanticweb.owlapi.model.OWLAnnotationAssertionAxiom) ax;
+                    aa.getSubject().asIRI().ifPresent(i -> found.add(i.toString()));
+                    aa.getValue().asIRI().ifPresent(i -> found.add(i.toString()));
+                }
+            });
+        });
+        found.removeIf(i -> i.startsWith("_:"));  // blank nodes the parser gave a name, not IRIs
+        emit(obj("kind", "iris", "ontologies", ontologies, "iris", new ArrayList<>(found)));
+        return log.missingImports.isEmpty() ? CLEAN : PROBLEMS;
+    }
+
+    static void collect(OWLAnnotation a, Set<String> found) {
+        found.add(a.getProperty().getIRI().toString());
+        a.getValue().asIRI().ifPresent(i -> found.add(i.toString()));
+        a.annotations().forEach(n -> collect(n, found));
+    }
+
     static int usage() {
-        System.err.println("usage: OwlTool check [--allow-undeclared-individuals] FILE... | fmt IN OUT | roundtrip FILE");
+        System.err.println("usage: OwlTool [--turtle-parser=builtin|rio] "
+            + "check [--allow-undeclared-individuals] FILE... | fmt IN OUT | roundtrip FILE | iris FILE...");
         return USAGE;
     }
 
@@ -223,6 +302,18 @@ public class OwlTool {
             .setConnectionTimeout(1);
         m.getIRIMappers().clear();
         m.getIRIMappers().add(mapper);
+        // Only the chosen Turtle parser may read Turtle, imported documents included.
+        String unwanted = turtleParser.equals("rio") ? new TurtleDocumentFormat().getKey()
+            : new RioTurtleDocumentFormat().getKey();
+        List<OWLParserFactory> drop = new ArrayList<>();
+        for (OWLParserFactory pf : m.getOntologyParsers()) {
+            if (pf.getSupportedFormat().getKey().equals(unwanted)) {
+                drop.add(pf);
+            }
+        }
+        for (OWLParserFactory pf : drop) {
+            m.getOntologyParsers().remove(pf);
+        }
         m.addMissingImportListener(event -> {
             String message = event.getCreationException() == null ? ""
                 : firstLine(event.getCreationException().getMessage());
@@ -240,7 +331,7 @@ public class OwlTool {
     static OWLDocumentFormat formatFor(File file) {
         String name = file.getName().toLowerCase(Locale.ROOT);
         if (name.endsWith(".ttl")) {
-            return new TurtleDocumentFormat();
+            return turtleParser.equals("rio") ? new RioTurtleDocumentFormat() : new TurtleDocumentFormat();
         }
         if (name.endsWith(".rdf")) {
             return new RDFXMLDocumentFormat();

@@ -48,6 +48,7 @@ __all__ = [
     "check",
     "classpath",
     "ensure_available",
+    "iris",
     "roundtrip_differences",
 ]
 
@@ -494,10 +495,20 @@ def _parse_error(r: dict) -> ParseError:
 # ---------------------------------------------------------------- the API
 
 
+TURTLE_PARSERS = ("builtin", "rio")
+
+
+def _parser_flag(turtle_parser: str) -> list[str]:
+    if turtle_parser not in TURTLE_PARSERS:
+        raise ValueError(f"turtle_parser must be one of {TURTLE_PARSERS}, not {turtle_parser!r}")
+    return [f"--turtle-parser={turtle_parser}"]
+
+
 def check(
     paths: Sequence[str | os.PathLike] | str | os.PathLike,
     *,
     individuals_need_declaring: bool = True,
+    turtle_parser: str = "builtin",
     timeout: float | None = None,
 ) -> OwlCheckReport:
     """Check OWL files with the OWL API, as one ontology.
@@ -509,14 +520,16 @@ def check(
 
     ``individuals_need_declaring=False`` accepts named individuals without an
     ``owl:NamedIndividual`` declaration (OWL 2 DL allows it; Protégé adds them
-    on save).
+    on save). ``turtle_parser`` picks which of the OWL API's Turtle parsers reads
+    ``.ttl`` files, imports included: ``"builtin"`` (its own, as in Protégé) or
+    ``"rio"`` (RDF4J Rio).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files = _existing(paths)
     if not files:
         raise ValueError("check() needs at least one file")
-    args = ["check"]
+    args = [*_parser_flag(turtle_parser), "check"]
     if not individuals_need_declaring:
         args.append("--allow-undeclared-individuals")
     status, records = _run([*args, *files], timeout)
@@ -567,6 +580,27 @@ def check(
     if status == 0 and not report.ok:
         raise OwlToolError(f"the OWL tool exited cleanly but reported problems: {records}")
     return report
+
+
+def iris(
+    paths: Sequence[str | os.PathLike] | str | os.PathLike,
+    *,
+    turtle_parser: str = "builtin",
+    timeout: float | None = None,
+) -> set[str]:
+    """Every IRI the OWL API reads from the files (the first with its imports, resolved
+    offline through ``catalog-v001.xml``): entities, annotation subjects and IRI values,
+    ontology and import IRIs. Raises OwlLoadError if a file does not load."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = _existing(paths)
+    status, records = _run([*_parser_flag(turtle_parser), "iris", *files], timeout)
+    if status == 2:
+        raise OwlLoadError([_parse_error(r) for r in records if r.get("kind") in ("load-error", "error")])
+    found = [r for r in records if r.get("kind") == "iris"]
+    if len(found) != 1:
+        raise OwlToolError(f"the OWL tool gave no IRIs: {records}")
+    return set(found[0]["iris"])
 
 
 def canonical_turtle(path: str | os.PathLike, *, timeout: float | None = None) -> str:

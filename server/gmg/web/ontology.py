@@ -4,10 +4,15 @@ GET/HEAD /ontology (and /ontology/{version}, for the current owl:versionIRI only
 the documentation page; other clients get Turtle (the default), RDF/XML or JSON-LD by Accept or
 ?format=. /ontology.ttl, .rdf, .jsonld and .html give one form each, whatever the Accept.
 Turtle is the file as committed; RDF/XML and JSON-LD are serialised from the parsed graph.
+
+Earlier releases (/ontology/0.1.0: ontology/releases/gmg-0.1.0.ttl) and the instances
+ontology and its modules (/instances, /instances/{module}: the files of instances/, whose
+owl:Ontology IRIs these are) are served as RDF only, from their files.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 from fastapi import APIRouter, Request
@@ -76,6 +81,22 @@ class OntologyForms:
         return graph.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
+INSTANCES_ONTOLOGY_FILE = "gmg-instances.ttl"
+RELEASE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+MODULE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def file_body(path, fmt: Format) -> bytes:
+    """A committed Turtle file in one of the RDF forms (Turtle as committed)."""
+    turtle = path.read_bytes()
+    if fmt.name == "ttl":
+        return turtle
+    graph = Graph(bind_namespaces="none").parse(data=turtle, format="turtle")
+    if fmt.name == "jsonld":
+        return graph.serialize(format=fmt.rdflib, auto_compact=True, encoding="utf-8")
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")
+
+
 def current_version(sources: Sources) -> tuple[str, str] | None:
     """(version, versionIRI) from the ontology header's owl:versionIRI."""
     version_iri = sources.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
@@ -142,6 +163,31 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
             return error_response(err)
         return await respond(request, fmt, negotiated=True)
 
+    async def serve_file(request: Request, path) -> Response:
+        try:
+            fmt = choose_form(request.headers.get("accept"), request.query_params.get("format"))
+        except ProtocolError as err:
+            return error_response(err)
+        if fmt is HTML:  # no documentation page for these: their Turtle
+            fmt = RDF_FORMS[0]
+        body = await run_in_threadpool(file_body, path, fmt)
+        headers = {"Vary": "Accept"}
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(len(body))
+            body = b""
+        return Response(body, media_type=fmt.content_type, headers=headers)
+
+    @router.api_route("/instances", methods=["GET", "HEAD"])
+    async def instances_ontology(request: Request) -> Response:
+        return await serve_file(request, default_data_dir().folder("instances") / INSTANCES_ONTOLOGY_FILE)
+
+    @router.api_route("/instances/{module}", methods=["GET", "HEAD"])
+    async def instances_module(request: Request, module: str) -> Response:
+        path = default_data_dir().folder("instances") / f"{module}.ttl"
+        if not MODULE.fullmatch(module) or module == INSTANCES_ONTOLOGY_FILE[:-4] or not path.is_file():
+            return error_response(ProtocolError(404, f"No module {module!r} of the instances ontology."))
+        return await serve_file(request, path)
+
     @router.api_route("/ontology", methods=["GET", "HEAD"])
     async def ontology(request: Request) -> Response:
         return await negotiated(request)
@@ -159,6 +205,9 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
         current = current_version(await run_in_threadpool(forms.sources))
         if current is None:
             return error_response(ProtocolError(404, "The ontology declares no owl:versionIRI."))
+        release = default_data_dir().folder("ontology") / "releases" / f"gmg-{version}.ttl"
+        if version != current[0] and RELEASE.fullmatch(version) and release.is_file():
+            return await serve_file(request, release)
         if version != current[0]:
             return error_response(ProtocolError(
                 404, f"No version {version!r} of the ontology is served here: the current version is "
