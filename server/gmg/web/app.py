@@ -13,12 +13,14 @@ from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..settings import Settings
 from . import internal
+from .browse import browse_router
 from .dataset import dataset_router
 from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
 from .resource import resource_router
+from .search import SearchIndex, search_router
 from .sparql import sparql_router, without_body
 from .update import update_router
 from .validation import SourceCache, validation_router
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(validation_router(settings, cache))
     app.include_router(ontology_router(settings, cache))
     app.include_router(update_router(settings, engine))
+    app.include_router(search_router(settings, engine, SearchIndex(engine, settings)))
+    app.include_router(browse_router(settings, engine))  # /id/ before /id/{name}
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
     url_limit = url_length_limit(settings)

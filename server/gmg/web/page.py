@@ -6,6 +6,7 @@ import html
 import json
 
 from ..paths import default_data_dir
+from .layout import STYLE, header
 
 
 def example_queries() -> list[dict]:
@@ -26,15 +27,14 @@ def query_page(endpoint: str, id_base: str = "https://w3id.org/gmg/id/") -> str:
     options = "".join(f'<option value="{i}">{html.escape(e["title"])}</option>' for i, e in enumerate(examples))
     return PAGE.format(endpoint=html.escape(endpoint), default=html.escape(default), options=options,
                        examples=json.dumps([e["query"] for e in examples]).replace("</", "<\\/"),
-                       id_base=json.dumps(id_base))
+                       id_base=json.dumps(id_base), header=header(), site_style=STYLE)
 
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gmg SPARQL endpoint</title>
-<style>
- body {{ font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; color: #1d2330; }}
+<style>{site_style}
  h1 {{ font-size: 1.4rem; margin: .2rem 0; }} p {{ margin: .3rem 0 .8rem; color: #4a5468; }}
  textarea {{ width: 100%; min-height: 14rem; font: 13px/1.45 ui-monospace, monospace; padding: .6rem;
             border: 1px solid #b8c0d0; border-radius: 6px; box-sizing: border-box; }}
@@ -47,6 +47,7 @@ PAGE = """<!doctype html>
  th {{ background: #f3f5f9; position: sticky; top: 0; }} a {{ color: #2456a6; }}
 </style></head>
 <body>
+{header}
 <h1>gmg — global migration governors</h1>
 <p>SPARQL 1.1 endpoint at <code>{endpoint}</code>. Press <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to run.</p>
 <div class="bar"><label>Example: <select id="examples"><option value="">choose a question…</option>{options}</select></label></div>
