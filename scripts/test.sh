@@ -13,6 +13,7 @@ else
     echo "warning: not root and no sudo: install default-jdk-headless, libowlapi-java, chromium and chromium-driver yourself" >&2
 fi
 
+bash scripts/fetch-assets.sh  # the query editor (warns and goes on without npm)
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'

@@ -9,7 +9,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 @pytest.fixture(scope="module")
@@ -24,34 +24,69 @@ def browser():
     driver.quit()
 
 
-def test_query_page_runs_an_example_and_shows_the_answer(browser, server):
+def wait_for_results(browser):
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results #status")))
+
+
+def test_query_page_runs_a_competency_question_with_labelled_results(browser, server):
     browser.get(server.url + "/sparql")
-    assert "SPARQL" in browser.title or "gmg" in browser.title
-    examples = Select(browser.find_element(By.ID, "examples"))
-    cq16 = next(o.text for o in examples.options if o.text.startswith("CQ16"))
-    examples.select_by_visible_text(cq16)
-    assert "CARMP" in browser.find_element(By.ID, "query").get_attribute("value")
-    browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
-    table = browser.find_element(By.ID, "results").text
-    assert "Department for International Development" in table
-    assert "row" in browser.find_element(By.ID, "status").text
+    assert "Query" in browser.title
+    # the editor is the installed YASGUI one, and nothing on the page came from elsewhere
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert sources and all(s.startswith(server.url) for s in sources), sources
+    browser.find_element(By.PARTIAL_LINK_TEXT, "CQ16").click()
+    wait_for_results(browser)
+    assert "query=" in browser.current_url
+    assert "CARMP" in browser.execute_script("return window.gmgEditor.getValue()")
+    table = browser.find_element(By.CSS_SELECTOR, "#results table").text
+    assert "Department for International Development" in table and "https://w3id.org" not in table
     # the answer's IRIs lead to the resources' pages on this server
-    link = browser.find_element(By.CSS_SELECTOR, '#results a[href^="/id/"]')
-    link.click()
+    browser.find_element(By.CSS_SELECTOR, '#results td a[href^="/id/"]').click()
     WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.TAG_NAME, "h1")))
     assert "/id/" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text
 
 
-def test_a_bad_query_shows_the_parser_message(browser, server):
+def test_results_page_through_download_and_share(browser, server, tmp_path):
     browser.get(server.url + "/sparql")
-    editor = browser.find_element(By.ID, "query")
-    editor.clear()
-    editor.send_keys("SELECT * WHERE { ?s ?p }")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    browser.execute_script("window.gmgEditor.setValue(arguments[0])",
+                           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                           "SELECT ?thing ?label WHERE { ?thing rdfs:label ?label } ORDER BY ?thing ?label")
     browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .error")))
-    assert "400" in browser.find_element(By.ID, "status").text
-    assert browser.find_element(By.CSS_SELECTOR, "#results .error").text.strip()
+    wait_for_results(browser)
+    first_page = browser.find_element(By.CSS_SELECTOR, "#results table tbody tr").text
+    assert "rows 1–50 shown" in browser.find_element(By.ID, "status").text
+    browser.find_element(By.CSS_SELECTOR, "#results a[rel=next]").click()
+    wait_for_results(browser)
+    assert "rows 51–100 shown" in browser.find_element(By.ID, "status").text
+    assert browser.find_element(By.CSS_SELECTOR, "#results table tbody tr").text != first_page
+    shared, table = browser.current_url, browser.find_element(By.CSS_SELECTOR, "#results table").text
+
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.LINK_TEXT, "CSV").click()
+    target = tmp_path / "results.csv"
+    WebDriverWait(browser, 20).until(lambda _: target.exists() and target.stat().st_size > 0)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0].strip() == "thing,label" and len(lines) > 100
+
+    # the URL is the query: a new tab opened on it shows the same table
+    original = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    try:
+        browser.get(shared)
+        wait_for_results(browser)
+        assert browser.find_element(By.CSS_SELECTOR, "#results table").text == table
+    finally:
+        browser.close()
+        browser.switch_to.window(original)
+
+
+def test_a_bad_query_shows_the_parser_message_and_position(browser, server):
+    browser.get(server.url + "/sparql?query=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D")
+    error = WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .error")))
+    assert "error at 1:" in error.text and "^" in error.text
+    assert error.get_attribute("data-line") == "1"
 
 
 def test_home_page_leads_to_a_resource_page_and_its_neighbours(browser, server):

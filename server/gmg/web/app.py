@@ -15,6 +15,7 @@ from ..settings import Settings
 from . import internal
 from .browse import browse_router
 from .dataset import dataset_router
+from .editor import mount_assets
 from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(browse_router(settings, engine))  # /id/ before /id/{name}
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
+    mount_assets(app)
     url_limit = url_length_limit(settings)
 
     # Middleware added last runs first: the access log and metrics see every answer

@@ -18,8 +18,7 @@ from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
-from .resource import curie
-from .search import local_href
+from .terms import curie, local_href
 from .sparql import without_body
 
 # classes every resource has, which tell a reader nothing

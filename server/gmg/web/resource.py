@@ -17,12 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineSupervisor
-from ..iris import ID, PREFIXES
+from ..iris import ID
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
 from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
+from .terms import curie
 from .sparql import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
@@ -106,14 +107,6 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
 def alternates(path: str) -> str:
     return ", ".join(f'<{path}?format={f.name}>; rel="alternate"; type="{f.media_type}"'
                      for f in formats_of(GRAPH))
-
-
-def curie(iri: str) -> str:
-    """Unlabelled terms are shown as CURIEs (rdfs:comment)."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base: str, path: str) -> str:

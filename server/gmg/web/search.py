@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..engine import EngineSupervisor
-from ..iris import GMG, ID
 from ..search import Label, LabelIndex
 from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
+from .terms import local_href
 from .sparql import without_body
 
 MAX_QUERY_CHARS = 200
@@ -74,15 +74,6 @@ class SearchIndex:
                  for r in await internal.rows(self.engine, self.settings, TYPES)}
         links = {r["o"]["value"]: int(r["n"]["value"]) for r in await internal.rows(self.engine, self.settings, LINKS)}
         return LabelIndex(labels, display, types, links)
-
-
-def local_href(iri: str) -> str:
-    """Where a search hit is shown on this server."""
-    if iri.startswith(str(ID)):
-        return "/id/" + iri[len(str(ID)):]
-    if iri.startswith(str(GMG)):
-        return "/ontology#" + iri[len(str(GMG)):]
-    return iri
 
 
 def search_router(settings: Settings, engine: EngineSupervisor, index: SearchIndex) -> APIRouter:
