@@ -45,7 +45,8 @@ EXTRA_QUERIES = {
 PAGES = {
     "home": "/", "search": "/search?q=World+Bank", "search-fuzzy": "/search?q=Viacheslav+Postavnin",
     "search-json": "/search?q=MIRPAL&format=json", "browse": "/id/", "class-page": "/id/?type=gmg:Programme",
-    "resource": "/id/world-bank", "query-page": "/sparql",
+    "resource": "/id/world-bank", "query-page": "/sparql", "query-run": "/sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D",
+    "void": "/void", "dumps": "/dumps", "shapes": "/shapes",
 }
 BURST_QUERY = "ASK { <https://w3id.org/gmg/id/world-bank> ?p ?o }"
 

@@ -97,3 +97,11 @@ def test_home_page_leads_to_a_resource_page_and_its_neighbours(browser, server):
     browser.find_element(By.LINK_TEXT, "Central Asian Regional Migration Programme").click()
     WebDriverWait(browser, 15).until(ready.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Central Asian"))
     assert "/id/carmp" in browser.current_url
+
+
+def test_the_api_page_works_offline(browser, server):
+    browser.get(server.url + "/api")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".swagger-ui .opblock")))
+    assert "/sparql" in browser.find_element(By.CSS_SELECTOR, ".swagger-ui").text
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert sources and all(s.startswith(server.url) for s in sources), sources

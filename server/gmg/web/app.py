@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi_offline import FastAPIOffline
 
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
@@ -26,6 +28,9 @@ from .sparql import sparql_router, without_body
 from .update import update_router
 from .validation import SourceCache, validation_router
 from .watch import watch
+
+
+API_STATIC = "/static-api"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 watcher.cancel()
             await engine.stop()
 
-    app = FastAPI(title="gmg", version=__version__, docs_url="/api", redoc_url=None, lifespan=lifespan)
+    # Swagger UI's files come installed with fastapi-offline (served at /static-api), not from a CDN
+    app = FastAPIOffline(title="gmg", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                         static_url=API_STATIC)
     app.state.settings = settings
     app.state.engine = engine
     app.state.build_errors = []  # set by --watch when changed sources cannot be served
@@ -78,6 +85,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Content-Type", "Authorization", "Accept"],
                        expose_headers=["Gmg-Results-Truncated", "Retry-After"])
     install(app, Metrics(engine))
+
+    @app.api_route("/api", methods=["GET", "HEAD"], include_in_schema=False)
+    async def api(request: Request) -> Response:
+        """Every route with its parameters (Swagger UI over /openapi.json); no online validator."""
+        response = get_swagger_ui_html(openapi_url="/openapi.json", title="gmg — HTTP API",
+                                       swagger_js_url=f"{API_STATIC}/swagger-ui-bundle.js",
+                                       swagger_css_url=f"{API_STATIC}/swagger-ui.css",
+                                       swagger_favicon_url=f"{API_STATIC}/favicon.png",
+                                       swagger_ui_parameters={"validatorUrl": None})
+        return await without_body(response) if request.method == "HEAD" else response
 
     @app.api_route("/health", methods=["GET", "HEAD"])
     async def health(request: Request) -> Response:

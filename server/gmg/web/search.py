@@ -52,12 +52,9 @@ class SearchIndex:
         self._key: tuple | None = None
         self._lock = asyncio.Lock()
 
-    def _data_key(self) -> tuple:
-        return self.engine.stats.restarts, len(self.engine.journal)
-
     async def get(self) -> LabelIndex:
         async with self._lock:
-            key = self._data_key()
+            key = internal.data_version(self.engine)
             if self._index is None or key != self._key:
                 self._index = await self._build()
                 self._key = key
