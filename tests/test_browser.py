@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -105,3 +107,48 @@ def test_the_api_page_works_offline(browser, server):
     assert "/sparql" in browser.find_element(By.CSS_SELECTOR, ".swagger-ui").text
     sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert sources and all(s.startswith(server.url) for s in sources), sources
+
+
+def test_search_from_the_home_page_finds_the_world_bank(browser, server):
+    browser.get(server.url + "/")
+    box = browser.find_element(By.ID, "home-q")
+    box.send_keys("world bank")
+    box.submit()
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "main ol.hits li a")))
+    assert "/search?q=world+bank" in browser.current_url
+    browser.find_element(By.CSS_SELECTOR, "main ol.hits li a").click()
+    WebDriverWait(browser, 15).until(ready.text_to_be_present_in_element((By.TAG_NAME, "h1"), "World Bank"))
+    assert browser.current_url.endswith("/id/world-bank")
+    save_screenshot(browser, "resource-world-bank")
+
+
+def test_the_editor_completes_the_ontology_terms_from_here(browser, server):
+    browser.get(server.url + "/sparql")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    assert browser.execute_script("return Yasqe.defaults.autocompleters") == [
+        "gmg-prefixes", "gmg-properties", "gmg-classes", "variables"]
+    browser.execute_script(
+        "const y = window.gmgEditor; y.setValue('PREFIX gmg: <https://w3id.org/gmg/ontology#>\\n"
+        "SELECT * WHERE { ?x a gmg:Progr'); y.focus(); y.setCursor(y.lastLine(), 1000); y.autocomplete();")
+    hints = WebDriverWait(browser, 10).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".CodeMirror-hints")))
+    assert "gmg:Programme" in hints.text
+    save_screenshot(browser, "query-page")
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(s.startswith(server.url) for s in sources), sources
+
+
+def test_ontology_page_has_one_header_and_term_anchors(browser, server):
+    browser.get(server.url + "/ontology#Programme")
+    heading = browser.find_element(By.TAG_NAME, "h1").text
+    assert heading == "Global Migration Governors ontology"
+    assert browser.find_element(By.ID, "Programme").find_element(By.TAG_NAME, "h3").text.startswith("programme")
+    save_screenshot(browser, "ontology")
+    browser.get(server.url + "/")
+    save_screenshot(browser, "home")
+
+
+def save_screenshot(browser, name: str) -> None:
+    """Screenshots for people to look at, kept as test artifacts (folder from GMG_TEST_ARTIFACTS)."""
+    folder = Path(os.environ.get("GMG_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / ".artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(folder / f"{name}.png"))
