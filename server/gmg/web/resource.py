@@ -23,7 +23,7 @@ from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
-from .terms import curie
+from .terms import curie, local_href
 from .sparql import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
@@ -116,7 +116,7 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base:
         if value["type"] == "uri":
             if not value["value"].startswith(("http://", "https://")):  # no javascript: or file: links
                 return html.escape(value["value"])
-            href = "/id/" + value["value"][len(id_base):] if value["value"].startswith(id_base) else value["value"]
+            href = local_href(value["value"])  # resources to /id/, gmg's terms to /ontology#Term
             text = label["value"] if label else curie(value["value"])
             return f'<a href="{html.escape(href)}" title="{html.escape(value["value"])}">{html.escape(text)}</a>'
         if value["type"] == "bnode":
