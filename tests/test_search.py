@@ -52,11 +52,17 @@ def test_search_without_hits_says_so_and_long_text_is_refused(client):
     assert client.get("/health").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/search?q=x", "/id/", "/id/world-bank", "/sparql", "/id/no-such-thing"])
+@pytest.mark.parametrize("path", ["/", "/search?q=x", "/id/", "/id/world-bank", "/sparql", "/id/no-such-thing",
+                                  "/no/such/page", "/void", "/dumps", "/shapes"])
 def test_every_page_has_the_search_box(client, path):
     response = client.get(path, headers=HTML)
     assert response.headers["content-type"].startswith("text/html"), path
     assert re.search(r'<form role="search" action="/search" method="get">.*?name="q"', response.text), path
+
+
+def test_machines_still_get_a_plain_404_off_the_site(client):
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
 
 
 def test_the_404_page_offers_a_search_for_the_missing_name(client):

@@ -7,12 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi_offline import FastAPIOffline
 
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
+from ..formats import GRAPH, prefers_html
 from ..settings import Settings
 from . import internal
 from .browse import browse_router
@@ -22,7 +25,7 @@ from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
-from .resource import resource_router
+from .resource import not_found_page, resource_router
 from .search import SearchIndex, search_router
 from .sparql import sparql_router, without_body
 from .update import update_router
@@ -85,6 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Content-Type", "Authorization", "Accept"],
                        expose_headers=["Gmg-Results-Truncated", "Retry-After"])
     install(app, Metrics(engine))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        """A browser lost on the site gets a page with the search box; others the usual answer."""
+        if exc.status_code == 404 and prefers_html(request.headers.get("accept"), GRAPH):
+            return HTMLResponse(not_found_page(request.url.path.strip("/"), f"Nothing is served at {request.url.path}."),
+                                status_code=404)
+        return await http_exception_handler(request, exc)
 
     @app.api_route("/api", methods=["GET", "HEAD"], include_in_schema=False)
     async def api(request: Request) -> Response:
