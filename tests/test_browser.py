@@ -152,3 +152,15 @@ def save_screenshot(browser, name: str) -> None:
     folder = Path(os.environ.get("GMG_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / ".artifacts"))
     folder.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(folder / f"{name}.png"))
+
+
+def test_ctrl_enter_in_the_editor_runs_the_query_as_a_link(browser, server):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server.url + "/sparql")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    browser.execute_script("window.gmgEditor.setValue('ASK { ?s ?p ?o }'); window.gmgEditor.focus()")
+    browser.find_element(By.CSS_SELECTOR, "#editor .CodeMirror textarea").send_keys(Keys.CONTROL, Keys.ENTER)
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .boolean")))
+    assert "query=ASK" in browser.current_url
+    assert "true" in browser.find_element(By.CSS_SELECTOR, "#results .boolean").text

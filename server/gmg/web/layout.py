@@ -44,6 +44,6 @@ def header(query: str = "") -> str:
 def page(title: str, main: str, *, query: str = "", extra_head: str = "") -> str:
     """A whole HTML page; `title` is plain text, `main` is HTML."""
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
             f"<title>{html.escape(title)}</title><style>{STYLE}</style>{extra_head}</head>"
             f"<body>{header(query)}<main>{main}</main></body></html>\n")

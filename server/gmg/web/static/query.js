@@ -30,7 +30,11 @@
     requestConfig: { endpoint: "/sparql" },
   });
   // Running a query is submitting the form (Ctrl+Enter included), never a request of the editor's own.
-  yasqe.query = function () { area.value = yasqe.getValue(); form.submit(); return Promise.resolve(); };
+  var run = function () { area.value = yasqe.getValue(); form.submit(); return Promise.resolve(); };
+  yasqe.query = run;
+  holder.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); e.stopPropagation(); run(); }
+  }, true);
   form.addEventListener("submit", function () { area.value = yasqe.getValue(); });
   window.gmgEditor = yasqe;
 
