@@ -7,7 +7,8 @@ Both servers run here, in memory, on free loopback ports, and answer the same
 queries over HTTP with the same default graph (the data graphs, which the peer holds as its default graph):
 the competency questions of queries/, plus a few heavier shapes of query. For
 each query it prints the median and 95th-percentile latency of sequential
-requests on one keep-alive connection, then the throughput of a burst of small
+requests on one keep-alive connection, then the time of gmg's pages and label
+search (in-memory index) the same way, then the throughput of a burst of small
 queries over many connections. The peer does less work per request than gmg
 (no lexer guard, no engine process, no supervision), so the ratio is the price
 of gmg's safety, not a contest it is meant to win.
@@ -39,6 +40,13 @@ EXTRA_QUERIES = {
                     'FILTER(REGEX(?l, "migra", "i")) }',
     "join-3": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?b ?q ?c . ?c a ?t }",
     "describe": "DESCRIBE <https://w3id.org/gmg/id/world-bank>",
+}
+# pages a person opens (server time as the client sees it, over loopback), and the label search
+PAGES = {
+    "home": "/", "search": "/search?q=World+Bank", "search-fuzzy": "/search?q=Viacheslav+Postavnin",
+    "search-json": "/search?q=MIRPAL&format=json", "browse": "/id/", "class-page": "/id/?type=gmg:Programme",
+    "resource": "/id/world-bank", "query-page": "/sparql", "query-run": "/sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D",
+    "void": "/void", "dumps": "/dumps", "shapes": "/shapes",
 }
 BURST_QUERY = "ASK { <https://w3id.org/gmg/id/world-bank> ?p ?o }"
 
@@ -112,6 +120,18 @@ def latencies(client: httpx.Client, url: str, query: str, rounds: int) -> list[f
     return timings
 
 
+def page_latencies(client: httpx.Client, root: str, path: str, rounds: int) -> list[float]:
+    timings = []
+    for i in range(rounds + 2):
+        started = time.perf_counter()
+        response = client.get(root + path, headers={"Accept": "text/html"})
+        elapsed = time.perf_counter() - started
+        response.raise_for_status()
+        if i >= 2:  # two warm-up requests (the first search builds the index)
+            timings.append(elapsed * 1000)
+    return timings
+
+
 def burst(url: str, total: int, connections: int) -> tuple[float, int]:
     """Requests per second for `total` small queries over `connections` connections; and the failures."""
     per_connection = total // connections
@@ -160,6 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         for client in clients.values():
             client.close()
         print(f"\ngeometric mean of the ratios (gmg / oxigraph): {statistics.geometric_mean(ratios):.2f}x\n")
+        root = servers["gmg"][0].removesuffix("/sparql")
+        print(f"{'page (gmg)':<18}{'median':>12}{'p95':>9}")
+        with httpx.Client(timeout=60) as client:
+            for name, path in PAGES.items():
+                timings = page_latencies(client, root, path, args.rounds)
+                print(f"{name:<18}{statistics.median(timings):>10.2f}ms{p95(timings):>7.2f}ms")
+        print()
         for name, (url, _) in servers.items():
             rate, failures = burst(url, args.burst, args.connections)
             print(f"burst, {name}: {rate:,.0f} requests/s over {args.connections} connections, "

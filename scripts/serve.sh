@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-venv.sh
+bash scripts/fetch-assets.sh  # the query editor (warns and goes on without npm)
 exec .venv/bin/gmg serve "$@"

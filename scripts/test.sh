@@ -22,6 +22,7 @@ else
 fi
 
 bash scripts/setup-venv.sh
+bash scripts/fetch-assets.sh  # the query editor (warns and goes on without npm)
 
 set +e
 .venv/bin/python -m pytest --durations=20 "$@"

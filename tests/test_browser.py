@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.needs("chromium")
 
@@ -26,34 +28,69 @@ def browser():
     driver.quit()
 
 
-def test_query_page_runs_an_example_and_shows_the_answer(browser, server):
+def wait_for_results(browser):
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results #status")))
+
+
+def test_query_page_runs_a_competency_question_with_labelled_results(browser, server):
     browser.get(server.url + "/sparql")
-    assert "SPARQL" in browser.title or "gmg" in browser.title
-    examples = Select(browser.find_element(By.ID, "examples"))
-    cq16 = next(o.text for o in examples.options if o.text.startswith("CQ16"))
-    examples.select_by_visible_text(cq16)
-    assert "CARMP" in browser.find_element(By.ID, "query").get_attribute("value")
-    browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
-    table = browser.find_element(By.ID, "results").text
-    assert "Department for International Development" in table
-    assert "row" in browser.find_element(By.ID, "status").text
+    assert "Query" in browser.title
+    # the editor is the installed YASGUI one, and nothing on the page came from elsewhere
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert sources and all(s.startswith(server.url) for s in sources), sources
+    browser.find_element(By.PARTIAL_LINK_TEXT, "CQ16").click()
+    wait_for_results(browser)
+    assert "query=" in browser.current_url
+    assert "CARMP" in browser.execute_script("return window.gmgEditor.getValue()")
+    table = browser.find_element(By.CSS_SELECTOR, "#results table").text
+    assert "Department for International Development" in table and "https://w3id.org" not in table
     # the answer's IRIs lead to the resources' pages on this server
-    link = browser.find_element(By.CSS_SELECTOR, '#results a[href^="/id/"]')
-    link.click()
+    browser.find_element(By.CSS_SELECTOR, '#results td a[href^="/id/"]').click()
     WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.TAG_NAME, "h1")))
     assert "/id/" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text
 
 
-def test_a_bad_query_shows_the_parser_message(browser, server):
+def test_results_page_through_download_and_share(browser, server, tmp_path):
     browser.get(server.url + "/sparql")
-    editor = browser.find_element(By.ID, "query")
-    editor.clear()
-    editor.send_keys("SELECT * WHERE { ?s ?p }")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    browser.execute_script("window.gmgEditor.setValue(arguments[0])",
+                           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                           "SELECT ?thing ?label WHERE { ?thing rdfs:label ?label } ORDER BY ?thing ?label")
     browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .error")))
-    assert "400" in browser.find_element(By.ID, "status").text
-    assert browser.find_element(By.CSS_SELECTOR, "#results .error").text.strip()
+    wait_for_results(browser)
+    first_page = browser.find_element(By.CSS_SELECTOR, "#results table tbody tr").text
+    assert "rows 1–50 shown" in browser.find_element(By.ID, "status").text
+    browser.find_element(By.CSS_SELECTOR, "#results a[rel=next]").click()
+    wait_for_results(browser)
+    assert "rows 51–100 shown" in browser.find_element(By.ID, "status").text
+    assert browser.find_element(By.CSS_SELECTOR, "#results table tbody tr").text != first_page
+    shared, table = browser.current_url, browser.find_element(By.CSS_SELECTOR, "#results table").text
+
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.LINK_TEXT, "CSV").click()
+    target = tmp_path / "results.csv"
+    WebDriverWait(browser, 20).until(lambda _: target.exists() and target.stat().st_size > 0)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0].strip() == "thing,label" and len(lines) > 100
+
+    # the URL is the query: a new tab opened on it shows the same table
+    original = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    try:
+        browser.get(shared)
+        wait_for_results(browser)
+        assert browser.find_element(By.CSS_SELECTOR, "#results table").text == table
+    finally:
+        browser.close()
+        browser.switch_to.window(original)
+
+
+def test_a_bad_query_shows_the_parser_message_and_position(browser, server):
+    browser.get(server.url + "/sparql?query=" + "SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D")
+    error = WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .error")))
+    assert "error at 1:" in error.text and "^" in error.text
+    assert error.get_attribute("data-line") == "1"
 
 
 def test_home_page_leads_to_a_resource_page_and_its_neighbours(browser, server):
@@ -64,3 +101,68 @@ def test_home_page_leads_to_a_resource_page_and_its_neighbours(browser, server):
     browser.find_element(By.LINK_TEXT, "Central Asian Regional Migration Programme").click()
     WebDriverWait(browser, 15).until(ready.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Central Asian"))
     assert "/id/carmp" in browser.current_url
+
+
+def test_the_api_page_works_offline(browser, server):
+    browser.get(server.url + "/api")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".swagger-ui .opblock")))
+    assert "/sparql" in browser.find_element(By.CSS_SELECTOR, ".swagger-ui").text
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert sources and all(s.startswith(server.url) for s in sources), sources
+
+
+def test_search_from_the_home_page_finds_the_world_bank(browser, server):
+    browser.get(server.url + "/")
+    box = browser.find_element(By.ID, "home-q")
+    box.send_keys("world bank")
+    box.submit()
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "main ol.hits li a")))
+    assert "/search?q=world+bank" in browser.current_url
+    browser.find_element(By.CSS_SELECTOR, "main ol.hits li a").click()
+    WebDriverWait(browser, 15).until(ready.text_to_be_present_in_element((By.TAG_NAME, "h1"), "World Bank"))
+    assert browser.current_url.endswith("/id/world-bank")
+    save_screenshot(browser, "resource-world-bank")
+
+
+def test_the_editor_completes_the_ontology_terms_from_here(browser, server):
+    browser.get(server.url + "/sparql")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    assert browser.execute_script("return Yasqe.defaults.autocompleters") == [
+        "gmg-prefixes", "gmg-properties", "gmg-classes", "variables"]
+    browser.execute_script(
+        "const y = window.gmgEditor; y.setValue('PREFIX gmg: <https://w3id.org/gmg/ontology#>\\n"
+        "SELECT * WHERE { ?x a gmg:Progr'); y.focus(); y.setCursor(y.lastLine(), 1000); y.autocomplete();")
+    hints = WebDriverWait(browser, 10).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".CodeMirror-hints")))
+    assert "gmg:Programme" in hints.text
+    save_screenshot(browser, "query-page")
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(s.startswith(server.url) for s in sources), sources
+
+
+def test_ontology_page_has_one_header_and_term_anchors(browser, server):
+    browser.get(server.url + "/ontology#Programme")
+    heading = browser.find_element(By.TAG_NAME, "h1").text
+    assert heading == "Global Migration Governors ontology"
+    assert browser.find_element(By.ID, "Programme").find_element(By.TAG_NAME, "h3").text.startswith("programme")
+    save_screenshot(browser, "ontology")
+    browser.get(server.url + "/")
+    save_screenshot(browser, "home")
+
+
+def save_screenshot(browser, name: str) -> None:
+    """Screenshots for people to look at, kept as test artifacts (folder from GMG_TEST_ARTIFACTS)."""
+    folder = Path(os.environ.get("GMG_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / ".artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(folder / f"{name}.png"))
+
+
+def test_ctrl_enter_in_the_editor_runs_the_query_as_a_link(browser, server):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server.url + "/sparql")
+    WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#editor .CodeMirror")))
+    browser.execute_script("window.gmgEditor.setValue('ASK { ?s ?p ?o }'); window.gmgEditor.focus()")
+    browser.find_element(By.CSS_SELECTOR, "#editor .CodeMirror textarea").send_keys(Keys.CONTROL, Keys.ENTER)
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .boolean")))
+    assert "query=ASK" in browser.current_url
+    assert "true" in browser.find_element(By.CSS_SELECTOR, "#results .boolean").text

@@ -71,3 +71,94 @@ def test_metadata_graph_says_which_files_each_graph_comes_from(client):
     assert loaded == count(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INSTANCES}> {{ ?s ?p ?o }} }}")
     # reachable by name only: its statements stay out of ordinary answers
     assert count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?g <http://rdfs.org/ns/void#triples> ?t }") == 0
+
+
+# --- /.well-known/void, the dump files, the pages for browsers ----------------------------------
+
+import gzip  # noqa: E402
+import re  # noqa: E402
+
+from rdflib import Dataset  # noqa: E402
+from rdflib.compare import isomorphic  # noqa: E402
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+GRAPH_NAMES = ("ontology", "instances", "inferred", "shapes", "metadata")
+
+
+def graph_count(client, graph: str, select: str, where: str = "") -> int:
+    return count(client, f"PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> SELECT ({select} AS ?n) "
+                         f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o {where} }} }}")
+
+
+def test_well_known_void_counts_every_graph_as_the_store_does(client, server):
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    void = Graph().parse(data=response.text, format="turtle")
+    v = lambda term: URIRef(VOID + term)  # noqa: E731
+    for name in GRAPH_NAMES:
+        graph = URIRef(f"https://w3id.org/gmg/graph/{name}")
+        assert (DATASET, v("subset"), graph) in void
+        assert int(void.value(graph, v("triples"))) == graph_count(client, graph, "COUNT(*)")
+        assert int(void.value(graph, v("entities"))) == graph_count(client, graph, "COUNT(DISTINCT ?s)", "FILTER(isIRI(?s))")
+        assert int(void.value(graph, v("properties"))) == graph_count(client, graph, "COUNT(DISTINCT ?p)")
+        assert int(void.value(graph, v("classes"))) == graph_count(client, graph, "COUNT(DISTINCT ?o)", "FILTER(?p = rdf:type)")
+    dcat = "http://www.w3.org/ns/dcat#"
+    assert (DATASET, RDF.type, URIRef(dcat + "Dataset")) in void
+    service = void.value(DATASET, URIRef(dcat + "accessService"))
+    assert void.value(service, URIRef(dcat + "endpointURL")) == URIRef(server.url + "/sparql")
+    downloads = {str(void.value(d, URIRef(dcat + "downloadURL"))): int(void.value(d, URIRef(dcat + "byteSize")))
+                 for d in void.objects(DATASET, URIRef(dcat + "distribution"))}
+    trig = server.url + "/dumps/gmg.trig"
+    assert downloads[trig] == len(client.get("/dumps/gmg.trig").content)
+    examples = list(void.objects(DATASET, v("exampleResource")))
+    assert examples and all(client.get(str(e).replace("https://w3id.org/gmg", ""), headers={"Accept": "text/turtle"})
+                            .status_code == 200 for e in examples)
+
+
+def test_the_trig_dump_is_the_store_graph_by_graph(client):
+    response = client.get("/dumps/gmg.trig")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/trig")
+    assert response.headers["content-disposition"] == 'attachment; filename="gmg.trig"'
+    dumped = Dataset().parse(data=response.content, format="trig")
+    for name in GRAPH_NAMES:
+        iri = f"https://w3id.org/gmg/graph/{name}"
+        construct = client.get("/sparql", params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"},
+                               headers={"Accept": "application/n-triples"})
+        stored = Graph().parse(data=construct.text, format="nt")
+        assert isomorphic(dumped.graph(URIRef(iri)), stored), name
+    quads = client.get("/dumps/gmg.nq")
+    assert len(Dataset().parse(data=quads.content, format="nquads")) == len(dumped)
+
+
+def test_gzip_variants_hold_the_same_bytes(client):
+    plain = client.get("/dumps/instances.ttl").content
+    zipped = client.get("/dumps/instances.ttl.gz")
+    assert zipped.headers["content-type"] == "application/gzip"
+    assert zipped.headers["content-disposition"] == 'attachment; filename="instances.ttl.gz"'
+    assert gzip.decompress(zipped.content) == plain
+
+
+def test_dumps_page_gives_sizes_and_triple_counts_in_the_site_style(client):
+    page = client.get("/dumps", headers=BROWSER).text
+    assert '<header class="site">' in page
+    row = re.search(r'<a href="/dumps/instances.nt" download>instances.nt</a></td><td>[^<]*</td><td>([\d,]+)</td>'
+                    r'<td>([^<]+)</td>', page)
+    triples = graph_count(client, "https://w3id.org/gmg/graph/instances", "COUNT(*)")
+    assert int(row.group(1).replace(",", "")) == triples and "KiB" in row.group(2)
+    assert 'href="/dumps/gmg.trig"' in page and 'href="/dumps/gmg.nq.gz"' in page
+    assert client.get("/dumps/nothing.trig").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/void", "/.well-known/void", "/shapes"])
+def test_browsers_get_pages_and_machines_keep_rdf(client, path):
+    page = client.get(path, headers=BROWSER)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<header class="site">' in page.text and "<h1>" in page.text
+    rdf = client.get(path, headers={"Accept": "application/rdf+xml"})
+    assert rdf.headers["content-type"].startswith("application/rdf+xml")
+    Graph().parse(data=rdf.content, format="xml")
+
+
+def test_shapes_page_shows_each_shape_with_its_message(client):
+    page = client.get("/shapes", headers=BROWSER).text
+    assert "Claims carry their evidence" in page and "A claim needs prov:wasDerivedFrom" in page

@@ -37,7 +37,7 @@ def text(fragment: str) -> str:
 
 
 def entities(page: str) -> dict[str, list[tuple[str, str]]]:
-    """IRI -> [(heading, text)] of each entity block of a pyLODE page."""
+    """IRI -> [(heading, text)] of each entity block of the page."""
     found: dict[str, list[tuple[str, str]]] = {}
     for block in ENTITY.split(page)[1:]:
         iri = re.search(r"<th>IRI</th>\s*<td>\s*<code>([^<]*)</code>", block)
@@ -92,7 +92,7 @@ def test_docs_html_is_cached():
 
 
 def test_generating_docs_leaves_logging_alone():
-    """pyLODE configures the root logger on import and when it logs; gmg undoes both."""
+    """Generating the page writes nothing to stderr and leaves the logging set-up as it was."""
     probe = ("import logging\n"
              "from gmg.docs import docs_html\n"
              "docs_html()\n"
@@ -120,3 +120,75 @@ def test_cmd_docs_reports_an_unwritable_folder(tmp_path, capsys):
     blocker.write_text("not a folder")
     assert cmd_docs(blocker) == 2
     assert "gmg:" in capsys.readouterr().err
+
+
+# --- one header, gmg's own terms, one anchor per term, a section per concept scheme ----------------
+
+from collections import Counter  # noqa: E402
+
+from rdflib import Literal  # noqa: E402
+from rdflib.namespace import DCTERMS  # noqa: E402
+
+from gmg.docs import render_html  # noqa: E402
+from gmg.iris import ONTOLOGY_IRI  # noqa: E402
+
+
+def main_sections(content: str) -> str:
+    return content.split("<main>", 1)[1].split('<section id="external">')[0]
+
+
+def test_one_header_names_the_ontology(page):
+    content, graph = page[1], ontology()
+    onto = URIRef(ONTOLOGY_IRI)
+    title = str(graph.value(onto, DCTERMS.title))
+    assert re.search(r"<title>(.*?)</title>", content).group(1) == html.escape(title)
+    assert content.count("<h1>") == 1 and f"<h1>{html.escape(title)}</h1>" in content
+    header = re.search(r"<header>(.*?)</header>", content, re.S).group(1)
+    assert f"<code>{ONTOLOGY_IRI}</code>" in header
+    for term in (OWL.versionIRI, OWL.versionInfo, DCTERMS.license):
+        assert str(graph.value(onto, term)) in header, term
+    citation = " ".join(str(graph.value(onto, DCTERMS.bibliographicCitation)).split())
+    assert html.escape(citation) in header
+    for scheme in graph.subjects(RDF.type, SKOS.ConceptScheme):  # no scheme's title in the header
+        label = graph.value(scheme, RDFS.label)
+        assert label is None or f">{html.escape(str(label))}<" not in header.split("</h1>")[0]
+
+
+def test_one_anchor_per_term_and_only_gmg_terms_in_the_main_sections(page):
+    content = page[1]
+    ids = Counter(re.findall(r' id="([^"]+)"', content))
+    assert [i for i, n in ids.items() if n > 1] == []
+    main = main_sections(content)
+    iris = re.findall(r"<th>IRI</th><td><code>([^<]+)</code>", main)
+    assert iris and all(i.startswith(str(GMG)) for i in iris), [i for i in iris if not i.startswith(str(GMG))][:5]
+    for term in gmg_terms(ontology()):
+        assert f'id="{term[len(str(GMG)):]}"' in main, term
+    external = content.split('<section id="external">')[1]
+    assert "<h2>Terms of other vocabularies</h2>" in external and "foaf:Person" in external
+
+
+def test_each_concept_scheme_is_a_section_with_its_concepts(page):
+    content, graph = page[1], ontology()
+    schemes = [s for s in graph.subjects(RDF.type, SKOS.ConceptScheme) if str(s).startswith(str(GMG))]
+    assert schemes
+    for scheme in schemes:
+        local = scheme[len(str(GMG)):]
+        section = re.search(rf'<section class="scheme" id="{local}">(.*?)</section>', content, re.S)
+        assert section, scheme
+        for concept in graph.subjects(SKOS.inScheme, scheme):
+            assert f'id="{concept[len(str(GMG)):]}"' in section.group(1) or f'href="#{concept[len(str(GMG)):]}"' \
+                in content, concept
+
+
+def test_a_graph_of_several_modules_gets_one_header_listing_the_modules():
+    graph = ontology()
+    module = URIRef(ONTOLOGY_IRI + "/module/extra")
+    graph.add((module, RDF.type, OWL.Ontology))
+    graph.add((module, DCTERMS.title, Literal("An extra module", lang="en")))
+    graph.add((GMG.ExtraThing, RDF.type, OWL.Class))
+    graph.add((GMG.ExtraThing, RDFS.label, Literal("extra thing", lang="en")))
+    content = render_html(graph)
+    assert content.count("<h1>") == 1
+    header = re.search(r"<header>(.*?)</header>", content, re.S).group(1)
+    assert "An extra module" in header and f"<code>{ONTOLOGY_IRI}</code>" in header
+    assert 'id="ExtraThing"' in main_sections(content)

@@ -69,3 +69,14 @@ def test_head_gives_get_headers_without_a_body(client):
             assert head.headers[name] == get.headers[name]
         # the length GET sends, or none for a streamed body; never a false 0
         assert head.headers.get("content-length") == get.headers.get("content-length")
+
+
+def test_terms_on_a_resource_page_link_to_their_documentation_here(client):
+    import re
+
+    page = client.get("/id/world-bank", headers={"Accept": "text/html"}).text
+    anchors = set(re.findall(r'href="/ontology#([A-Za-z0-9_]+)"', page))
+    assert anchors, "no term links to /ontology#…"
+    docs = client.get("/ontology", headers={"Accept": "text/html"}).text
+    assert all(f'id="{a}"' in docs for a in anchors), [a for a in anchors if f'id="{a}"' not in docs]
+    assert 'href="https://w3id.org/gmg/ontology#' not in page

@@ -54,7 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
     p.set_defaults(run=cmd_fmt)
 
-    p = command("docs", "write HTML documentation of the ontology (pyLODE)")
+    p = command("docs", "write HTML documentation of the ontology")
     p.add_argument("out_dir", nargs="?", type=Path, metavar="OUT_DIR", help="where to write index.html (default docs/)")
     p.set_defaults(run=cmd_docs)
 

@@ -7,23 +7,34 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi_offline import FastAPIOffline
 
 from .. import __version__
 from ..engine import EngineConfig, EngineSupervisor
 from ..paths import default_data_dir
+from ..formats import GRAPH, prefers_html
 from ..settings import Settings
 from . import internal
+from .browse import browse_router
 from .dataset import dataset_router
+from .editor import mount_assets
 from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
-from .resource import resource_router
+from .resource import not_found_page, resource_router
+from .search import SearchIndex, search_router
 from .sparql import sparql_router, without_body
 from .update import update_router
 from .validation import SourceCache, validation_router
 from .watch import watch
+
+
+API_STATIC = "/static-api"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 watcher.cancel()
             await engine.stop()
 
-    app = FastAPI(title="gmg", version=__version__, docs_url="/api", redoc_url=None, lifespan=lifespan)
+    # Swagger UI's files come installed with fastapi-offline (served at /static-api), not from a CDN
+    app = FastAPIOffline(title="gmg", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                         static_url=API_STATIC)
     app.state.settings = settings
     app.state.engine = engine
     app.state.build_errors = []  # set by --watch when changed sources cannot be served
@@ -59,8 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(validation_router(settings, cache))
     app.include_router(ontology_router(settings, cache))
     app.include_router(update_router(settings, engine))
+    app.include_router(search_router(settings, engine, SearchIndex(engine, settings)))
+    app.include_router(browse_router(settings, engine))  # /id/ before /id/{name}
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
+    mount_assets(app)
     url_limit = url_length_limit(settings)
 
     # Middleware added last runs first: the access log and metrics see every answer
@@ -73,6 +89,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Content-Type", "Authorization", "Accept"],
                        expose_headers=["Gmg-Results-Truncated", "Retry-After"])
     install(app, Metrics(engine))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        """A browser lost on the site gets a page with the search box; others the usual answer."""
+        if exc.status_code == 404 and prefers_html(request.headers.get("accept"), GRAPH):
+            return HTMLResponse(not_found_page(request.url.path.strip("/"), f"Nothing is served at {request.url.path}."),
+                                status_code=404)
+        return await http_exception_handler(request, exc)
+
+    @app.api_route("/api", methods=["GET", "HEAD"], include_in_schema=False)
+    async def api(request: Request) -> Response:
+        """Every route with its parameters (Swagger UI over /openapi.json); no online validator."""
+        response = get_swagger_ui_html(openapi_url="/openapi.json", title="gmg — HTTP API",
+                                       swagger_js_url=f"{API_STATIC}/swagger-ui-bundle.js",
+                                       swagger_css_url=f"{API_STATIC}/swagger-ui.css",
+                                       swagger_favicon_url=f"{API_STATIC}/favicon.png",
+                                       swagger_ui_parameters={"validatorUrl": None})
+        return await without_body(response) if request.method == "HEAD" else response
 
     @app.api_route("/health", methods=["GET", "HEAD"])
     async def health(request: Request) -> Response:

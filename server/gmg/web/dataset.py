@@ -1,8 +1,7 @@
-"""The dataset as a whole: its VoID description at /void and its dumps at /dumps.
+"""The dataset as a whole: its VoID and DCAT description at /void and /.well-known/void, its dumps at /dumps.
 
-The dumps are read from the store through the engine (so they include accepted
-updates), one file per named graph plus `gmg`, the default graph every query sees,
-in each RDF format gmg speaks.
+Machines get the description in RDF; browsers get the same facts as a page. The counts
+are the store's, counted when asked.
 """
 
 from __future__ import annotations
@@ -10,74 +9,63 @@ from __future__ import annotations
 import html
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from fastapi.responses import HTMLResponse, Response
 
 from ..engine import EngineSupervisor
-from ..formats import FORMATS, GRAPH, NotAcceptable, formats_of, negotiate
-from ..iris import GRAPH as GRAPH_NS, ONTOLOGY_IRI
-from ..metadata import VOID, describe_dataset
+from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
 from ..settings import Settings
-from . import internal
+from .dumpfiles import DumpFiles, file_names
 from .errors import ProtocolError, error_response
+from .layout import page
 from .sparql import without_body
 from .urls import public_root
-
-GRAPHS = ("ontology", "instances", "inferred", "shapes", "metadata")
-DEFAULT_DUMP = "gmg"  # the default graph of every query
-
-COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
-DEFAULT_COUNT = """SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"""
-
-
-def dump_query(name: str) -> str:
-    if name == DEFAULT_DUMP:
-        return "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_NS[name]}> {{ ?s ?p ?o }} }}"
+from .void import Statistics, describe, statistics
 
 
 def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
-    graph_formats = formats_of(GRAPH)
+    dumps = DumpFiles(engine, settings)
 
-    @router.api_route("/void", methods=["GET", "HEAD"])
     async def void(request: Request) -> Response:
+        accept, override = request.headers.get("accept"), request.query_params.get("format")
         try:
-            fmt = negotiate(request.headers.get("accept"), GRAPH, request.query_params.get("format"))
-            counts = {row["g"]["value"]: int(row["n"]["value"])
-                      for row in await internal.rows(engine, settings, COUNTS)}
-            (total,) = await internal.rows(engine, settings, DEFAULT_COUNT)
-            description = describe(public_root(settings, request), counts, int(total["n"]["value"]))
-            body = description.serialize(format=fmt.rdflib, encoding="utf-8")
-            response: Response = Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+            root = public_root(settings, request)
+            stats = await statistics(engine, settings)
+            files = await dumps.all()
+            if override is None and prefers_html(accept, GRAPH):
+                response: Response = HTMLResponse(void_page(stats, root), headers={"Vary": "Accept"})
+            else:
+                fmt = negotiate(accept, GRAPH, override)
+                body = describe(root, stats, files).serialize(format=fmt.rdflib, encoding="utf-8")
+                response = Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
         except NotAcceptable as err:
-            response = error_response(ProtocolError(406, str(err)))
+            response = error_response(ProtocolError(406, f"{err}, or text/html"))
         except ProtocolError as err:
             response = error_response(err)
         return await without_body(response) if request.method == "HEAD" else response
 
+    # VoID §7: crawlers look for the description at /.well-known/void
+    router.add_api_route("/void", void, methods=["GET", "HEAD"])
+    router.add_api_route("/.well-known/void", void, methods=["GET", "HEAD"])
+
     @router.api_route("/dumps", methods=["GET", "HEAD"], response_class=HTMLResponse)
-    async def dumps(request: Request) -> Response:
-        items = "".join(
-            f"<li>{html.escape(name)}: " + " · ".join(
-                f'<a href="/dumps/{name}.{f.name}">{f.name}</a>' for f in graph_formats) + "</li>"
-            for name in (DEFAULT_DUMP, *GRAPHS))
-        response = HTMLResponse(DUMPS_PAGE.format(items=items))
+    async def listing(request: Request) -> Response:
+        try:
+            response: Response = HTMLResponse(dumps_page(await dumps.all()))
+        except ProtocolError as err:
+            response = error_response(err)
         return await without_body(response) if request.method == "HEAD" else response
 
     @router.api_route("/dumps/{file}", methods=["GET", "HEAD"])
     async def dump(file: str, request: Request) -> Response:
-        name, _, extension = file.rpartition(".")
-        fmt = next((f for f in graph_formats if f.name == extension), None)
         try:
-            if name not in (DEFAULT_DUMP, *GRAPHS) or fmt is None:
+            files = await dumps.all()
+            if file not in files:
                 raise ProtocolError(404, f"There is no dump {file!r}: the dumps are "
-                                         f"{', '.join(n + '.ttl' for n in (DEFAULT_DUMP, *GRAPHS))} "
-                                         f"(also as .{', .'.join(f.name for f in graph_formats[1:])}); see /dumps.")
-            answer = await internal.run(engine, settings, dump_query(name), fmt.media_type, fmt.name)
-            response: Response = StreamingResponse(answer.body, media_type=answer.head.format.content_type,
-                                                   headers={"Content-Disposition": f'inline; filename="{file}"'})
+                                         f"{', '.join(file_names())} (each also as .gz); see /dumps.")
+            found = files[file]
+            response: Response = Response(found.body, media_type=found.media_type, headers={
+                "Content-Disposition": f'attachment; filename="{file}"'})
         except ProtocolError as err:
             response = error_response(err)
         return await without_body(response) if request.method == "HEAD" else response
@@ -85,34 +73,44 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     return router
 
 
-def describe(public_url: str, counts: dict[str, int], total: int) -> Graph:
-    """The VoID description: the dataset, its endpoint, dumps, and one subset per graph, counted now."""
-    g = Graph()
-    dataset = describe_dataset(g)
-    g.add((dataset, VOID.sparqlEndpoint, URIRef(public_url + "/sparql")))
-    g.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI + "#")))
-    g.add((dataset, VOID.triples, Literal(total, datatype=XSD.integer)))
-    for fmt in FORMATS:
-        if fmt.kind == GRAPH:
-            g.add((dataset, VOID.dataDump, URIRef(f"{public_url}/dumps/{DEFAULT_DUMP}.{fmt.name}")))
-    for name in GRAPHS:
-        subset = GRAPH_NS[name]
-        g.add((dataset, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, VOID.triples, Literal(counts.get(str(subset), 0), datatype=XSD.integer)))
-        g.add((subset, VOID.dataDump, URIRef(f"{public_url}/dumps/{name}.ttl")))
-    return g
+def size(n: int) -> str:
+    return f"{n:,} B" if n < 1024 else f"{n / 1024:,.1f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MiB"
 
 
-DUMPS_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>gmg — dumps</title>
-<style>body {{ font: 15px/1.6 system-ui, sans-serif; margin: 0 auto; max-width: 50rem; padding: 1rem; }}</style>
-</head><body>
-<p><a href="/">gmg</a></p>
-<h1>Dumps</h1>
-<p><b>gmg</b> is the default graph every query sees (ontology, instances and inferred types);
-the others are the named graphs. Read from the store, so accepted updates are included.
-Licence: CC BY 4.0. The dataset is described in VoID at <a href="/void">/void</a>.</p>
-<ul>{items}</ul>
-</body></html>
-"""
+def dumps_page(files: dict) -> str:
+    rows = "".join(
+        f'<tr><td><a href="/dumps/{html.escape(name)}" download>{html.escape(name)}</a></td>'
+        f'<td>{html.escape(files[name].about)}</td><td>{files[name].triples:,}</td>'
+        f'<td>{size(len(files[name].body))}</td>'
+        f'<td><a href="/dumps/{html.escape(name)}.gz" download>{html.escape(name)}.gz</a> '
+        f'({size(len(files[name + ".gz"].body))})</td></tr>'
+        for name in file_names())
+    main = ("<h1>Dumps</h1><p>The dataset as files, read from the store (accepted updates included). "
+            "<b>gmg.trig</b> and <b>gmg.nq</b> hold every named graph; <b>gmg</b> in the other formats is the "
+            "default graph every query sees; the rest are the named graphs one by one. "
+            "Licence: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>. "
+            "The dataset is described in VoID at <a href=\"/void\">/void</a>.</p>"
+            "<table><thead><tr><th scope=\"col\">file</th><th scope=\"col\">holds</th><th scope=\"col\">triples</th>"
+            f"<th scope=\"col\">size</th><th scope=\"col\">gzipped</th></tr></thead><tbody>{rows}</tbody></table>")
+    return page("Dumps — gmg", main)
+
+
+def void_page(stats: Statistics, root: str) -> str:
+    rows = "".join(
+        f"<tr><td><code>{html.escape(g)}</code></td><td>{c.triples:,}</td><td>{c.entities:,}</td>"
+        f"<td>{c.classes:,}</td><td>{c.properties:,}</td></tr>" for g, c in stats.graphs.items())
+    total = stats.default
+    examples = "".join(f'<li><a href="/id/{html.escape(iri.rsplit("/id/", 1)[-1])}">{html.escape(iri)}</a></li>'
+                       for iri in stats.examples)
+    formats = " · ".join(f'<a href="/void?format={f}">{f}</a>' for f in ("ttl", "nt", "jsonld", "rdf"))
+    main = (f"<h1>The dataset</h1><p>gmg — global migration governors, described in VoID and DCAT "
+            f"(as data: {formats}; also at <code>/.well-known/void</code>).</p>"
+            f"<p>Licence <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>; "
+            f"SPARQL endpoint <a href=\"/sparql\">{html.escape(root)}/sparql</a>; "
+            f"<a href=\"/dumps\">dumps</a>; vocabulary <a href=\"/ontology\">gmg ontology</a>.</p>"
+            f"<p>The default graph: {total.triples:,} triples, {total.entities:,} entities, "
+            f"{total.classes:,} classes, {total.properties:,} properties.</p>"
+            "<h2>Named graphs</h2><table><thead><tr><th scope=\"col\">graph</th><th scope=\"col\">triples</th>"
+            "<th scope=\"col\">entities</th><th scope=\"col\">classes</th><th scope=\"col\">properties</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table><h2>Example resources</h2><ul>{examples}</ul>")
+    return page("Dataset — gmg", main)

@@ -11,9 +11,11 @@ from .. import __version__
 from ..engine import EngineSupervisor
 from . import internal
 from .errors import ProtocolError
+from .layout import page, search_form
 from .sparql import without_body
 
 LINKS = (
+    ("/id/", "Browse", "every resource by type, with counts; or search by name in the box above"),
     ("/sparql", "Query page", "ask the graph in SPARQL, starting from the competency questions"),
     ("/ontology", "Ontology", "the classes and properties, documented (Turtle, RDF/XML and JSON-LD for machines)"),
     ("/id/world-bank", "Resources", "every IRI under /id/ dereferences: the World Bank, for a start"),
@@ -51,26 +53,12 @@ def home_page(triples: int | None, build_errors: list[str]) -> str:
                   "Fix the files and save them again:</p>"
                   + "".join(f"<pre>{html.escape(e)}</pre>" for e in build_errors) + "</section>")
     count = f"{triples:,}" if isinstance(triples, int) else "?"
-    return PAGE.format(errors=errors, links=links, triples=count, version=html.escape(__version__))
+    main = (f"<h1>gmg — global migration governors</h1>{INTRO.format(triples=count, version=html.escape(__version__))}"
+            f"<h2>Find a governor, a programme, a person</h2>{search_form(field_id='home-q')}{errors}<ul>{links}</ul>")
+    return page("gmg — global migration governors", main)
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gmg — global migration governors</title>
-<style>
- body {{ font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem 1.5rem; color: #1d2330; }}
- h1 {{ font-size: 1.5rem; margin: .3rem 0; }} h2 {{ font-size: 1.1rem; }} p {{ color: #4a5468; }} a {{ color: #2456a6; }}
- .errors {{ border: 2px solid #a4262c; border-radius: 6px; padding: .2rem 1rem; margin: 1rem 0; }}
- .errors h2 {{ color: #a4262c; }} pre {{ white-space: pre-wrap; font-size: 13px; background: #f7f2f2; padding: .5rem; }}
-</style></head>
-<body>
-<h1>gmg — global migration governors</h1>
-<p>What Oleg Korneev's article "International Organizations as Global Migration Governors: The World Bank
+INTRO = """<p>What Oleg Korneev's article "International Organizations as Global Migration Governors: The World Bank
 in Central Asia" (<i>Global Governance</i> 23, no. 3, 2017) tells us, as linked data: an OWL ontology, a
 knowledge graph in which every claim points to the passage that supports it, and SHACL shapes.
-{triples} triples; version {version}.</p>
-{errors}
-<ul>{links}</ul>
-</body></html>
-"""
+{triples} triples; version {version}.</p>"""

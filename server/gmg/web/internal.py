@@ -46,3 +46,10 @@ async def engine_info(engine: EngineSupervisor) -> dict:
         return await engine.engine_info()
     except (EngineBusy, EngineFailure) as err:
         raise ProtocolError(503, f"{err} Retry in a few seconds.", {"Retry-After": RETRY_AFTER}) from None
+
+
+def data_version(engine: EngineSupervisor) -> tuple[int, int]:
+    """Changes whenever the served data may have: a new engine (restart, reloaded sources) or an
+    acknowledged update (the journal grows). Caches of what the web layer derives from the data
+    (the search index, the dump files) are keyed by it."""
+    return engine.stats.restarts, len(engine.journal)

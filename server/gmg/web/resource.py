@@ -17,11 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineSupervisor
-from ..iris import ID, PREFIXES
+from ..iris import ID
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
 from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
+from .layout import page, search_form
+from .terms import curie, local_href
 from .sparql import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
@@ -73,11 +75,11 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         try:
             if not NAME.fullmatch(name):
                 raise ProtocolError(404, f"No resource is named id/{name}: names are like id/world-bank "
-                                         "or id/note/68.")
+                                         "or id/note/68. Search the labels at /search?q=… or browse by type at /id/.")
             iri = id_base + name
             if not await exists(iri):
-                raise ProtocolError(404, f"Nothing is said about <{iri}> here. Search the labels on the "
-                                         "query page (/sparql) for the name you want.")
+                raise ProtocolError(404, f"Nothing is said about <{iri}> here. Search the labels at "
+                                         "/search?q=… for the name you want, or browse by type at /id/.")
             if override is None and prefers_html(accept, GRAPH):
                 page = resource_page(iri, await internal.rows(engine, settings, OUTGOING.format(iri=iri)),
                                      await internal.rows(engine, settings, INCOMING.format(iri=iri)),
@@ -92,7 +94,10 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 response = StreamingResponse(answer.body, media_type=answer.head.format.content_type,
                                              headers=headers)
         except ProtocolError as err:
-            response = error_response(err)
+            if err.status == 404 and override is None and prefers_html(accept, GRAPH):
+                response = HTMLResponse(not_found_page(name, err.message), status_code=404)
+            else:
+                response = error_response(err)
             response.headers.update({"Vary": "Accept", **err.headers})
         return await without_body(response) if request.method == "HEAD" else response
 
@@ -104,14 +109,6 @@ def alternates(path: str) -> str:
                      for f in formats_of(GRAPH))
 
 
-def curie(iri: str) -> str:
-    """Unlabelled terms are shown as CURIEs (rdfs:comment)."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
 def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base: str, path: str) -> str:
     def term(value: dict | None, label: dict | None = None) -> str:
         if value is None:
@@ -119,7 +116,7 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base:
         if value["type"] == "uri":
             if not value["value"].startswith(("http://", "https://")):  # no javascript: or file: links
                 return html.escape(value["value"])
-            href = "/id/" + value["value"][len(id_base):] if value["value"].startswith(id_base) else value["value"]
+            href = local_href(value["value"])  # resources to /id/, gmg's terms to /ontology#Term
             text = label["value"] if label else curie(value["value"])
             return f'<a href="{html.escape(href)}" title="{html.escape(value["value"])}">{html.escape(text)}</a>'
         if value["type"] == "bnode":
@@ -137,30 +134,16 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base:
     in_rows = "".join(f"<tr><td>{term(r['s'], r.get('slabel'))}</td><td>{term(r['p'], r.get('plabel'))}</td></tr>"
                       for r in incoming)
     formats = " · ".join(f'<a href="{html.escape(path)}?format={f.name}">{f.name}</a>' for f in formats_of(GRAPH))
-    return PAGE.format(title=html.escape(title), iri=html.escape(iri), out_rows=out_rows,
-                       in_rows=in_rows or '<tr><td colspan="2">nothing points here</td></tr>', formats=formats)
+    in_rows = in_rows or '<tr><td colspan="2">nothing points here</td></tr>'
+    main = (f"<h1>{html.escape(title)}</h1><p class=\"iri\">{html.escape(iri)}</p><p>As data: {formats}</p>"
+            f"<h2>Statements</h2><table>{out_rows}</table><h2>What points here</h2>"
+            f"<table>{in_rows}</table>")
+    return page(f"{title} — gmg", main)
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — gmg</title>
-<style>
- body {{ font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; color: #1d2330; }}
- h1 {{ font-size: 1.4rem; margin: .3rem 0; }} h2 {{ font-size: 1.1rem; margin-top: 1.5rem; }}
- code, .iri {{ font: 13px ui-monospace, monospace; color: #4a5468; }} a {{ color: #2456a6; }}
- table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
- td {{ border-bottom: 1px solid #e1e5ee; text-align: left; padding: .3rem .5rem; vertical-align: top; }}
- td:first-child {{ width: 16rem; }} .tag {{ color: #8a93a6; font-size: 12px; }}
-</style></head>
-<body>
-<p><a href="/">gmg</a> · <a href="/sparql">query</a></p>
-<h1>{title}</h1>
-<p class="iri">{iri}</p>
-<p>As data: {formats}</p>
-<h2>Statements</h2>
-<table>{out_rows}</table>
-<h2>What points here</h2>
-<table>{in_rows}</table>
-</body></html>
-"""
+def not_found_page(name: str, message: str) -> str:
+    """The 404 a browser gets: why, and a search box already holding the words of the name."""
+    words = " ".join(part for part in re.split(r"[-_/.~]+", name) if part)
+    main = (f"<h1>Not found</h1><p>{html.escape(message)}</p>"
+            f"<p>Search for it by name:</p>{search_form(words, field_id='missing-q')}<p>Or <a href=\"/id/\">browse by type</a>.</p>")
+    return page("Not found — gmg", main)

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import time
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineSupervisor
-from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
-from ..iris import ID
+from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate, prefers_html
 from ..query import Dataset, QueryRequest
 from ..querytext import Limits, QueryRejected, QueryText, inspect
 from ..service_description import service_description
 from ..settings import Settings
 from . import internal
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
-from .page import query_page
+from .editor import editor_config
+from .page import PAGE_SIZE, Outcome, query_page
 from .urls import public_root
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 ALLOW = "GET, HEAD, POST, OPTIONS"
+LABELS = """SELECT ?s (SAMPLE(?label) AS ?l) WHERE {{
+  VALUES ?s {{ {values} }} ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label
+  FILTER(langMatches(lang(?label), "en") || lang(?label) = "")
+}} GROUP BY ?s"""
 
 
 def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
@@ -34,7 +40,11 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             response = await describe_service(request)
         else:
             params = parse_qs(request.url.query, keep_blank_values=True)
-            response = await answer(request, params, None)
+            if "format" not in params and prefers_html(request.headers.get("accept"), RESULTS) \
+                    and prefers_html(request.headers.get("accept"), GRAPH):
+                response = await browser_answer(request, params)  # a shared link opened in a browser
+            else:
+                response = await answer(request, params, None)
         return await without_body(response) if request.method == "HEAD" else response
 
     @router.options("/sparql")
@@ -89,6 +99,58 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         headers = {"Vary": "Accept", **result.head.headers}
         return StreamingResponse(result.body, media_type=result.head.format.content_type, headers=headers)
 
+    async def browser_answer(request: Request, params: dict[str, list[str]]) -> Response:
+        """The query page with the query run: its results a page at a time, or its error."""
+        endpoint = public_root(settings, request) + "/sparql"
+        try:
+            text = _the_query(params, None)
+        except ProtocolError as err:
+            return error_response(err)
+        extra = {k: v for k, v in params.items() if k in ("default-graph-uri", "named-graph-uri")}
+        page_number = int(params["page"][0]) if params.get("page", [""])[0].isdigit() else 1
+        status, labels = 200, {}
+        try:
+            checked = guard(text)
+            request.state.query_form = checked.form
+            outcome = await run_for_page(text, checked, params)
+            if outcome.results and "results" in outcome.results:
+                labels = await page_labels(outcome.results, page_number)
+        except ProtocolError as err:
+            outcome, status = Outcome(error=err.message), err.status
+        body = query_page(endpoint, text, outcome, labels, page_number, extra,
+                          await editor_config(engine, settings))
+        return HTMLResponse(body, status_code=status, headers={"Vary": "Accept"})
+
+    async def run_for_page(text: str, checked: QueryText, params: dict[str, list[str]]) -> Outcome:
+        graph_form = checked.form in ("CONSTRUCT", "DESCRIBE")
+        query = QueryRequest(
+            text=text, base_iri=settings.base_iri, max_rows=settings.max_rows,
+            accept="text/turtle" if graph_form else internal.JSON, has_dataset_clause=checked.has_dataset_clause,
+            dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
+                            named_graph_uris=params.get("named-graph-uri")))
+        started = time.perf_counter()
+        try:
+            result = await engine.query(query)
+            body = b"".join([chunk async for chunk in result.body])
+        except ENGINE_ERRORS as err:
+            raise engine_error(err) from None
+        millis = (time.perf_counter() - started) * 1000
+        truncated = "Gmg-Results-Truncated" in result.head.headers
+        if graph_form:
+            return Outcome(graph=body.decode("utf-8"), millis=millis)
+        return Outcome(results=json.loads(body), millis=millis, truncated=truncated)
+
+    async def page_labels(results: dict, page_number: int) -> dict[str, str]:
+        """English labels of the IRIs on the shown page of results (one small query)."""
+        first = (max(1, page_number) - 1) * PAGE_SIZE
+        iris = {t["value"] for row in results["results"]["bindings"][first:first + PAGE_SIZE]
+                for t in row.values() if t["type"] == "uri" and "<" not in t["value"] and ">" not in t["value"]}
+        if not iris:
+            return {}
+        values = " ".join(f"<{iri}>" for iri in sorted(iris))
+        rows = await internal.rows(engine, settings, LABELS.format(values=values))
+        return {r["s"]["value"]: r["l"]["value"] for r in rows}
+
     def _the_query(params: dict[str, list[str]], body_query: str | None) -> str:
         queries = params.get("query", [])
         if body_query is not None:
@@ -119,7 +181,11 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         endpoint = public_root(settings, request) + "/sparql" if settings.public_url else str(request.url)
         accept = request.headers.get("accept")
         if prefers_html(accept, GRAPH):
-            return HTMLResponse(query_page(endpoint, str(ID)), headers={"Vary": "Accept"})
+            try:
+                editor = await editor_config(engine, settings)
+            except ProtocolError:
+                editor = None  # the plain form still works
+            return HTMLResponse(query_page(endpoint, editor=editor), headers={"Vary": "Accept"})
         try:
             fmt = negotiate(accept, GRAPH, request.query_params.get("format"))
         except NotAcceptable as err:

@@ -6,15 +6,16 @@ import asyncio
 import threading
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..formats import GRAPH, Format, NotAcceptable, negotiate, parse_accept, quality
+from ..formats import GRAPH, Format, NotAcceptable, negotiate, parse_accept, prefers_html, quality
 from ..rdfinput import RdfInputError, to_rdflib
 from ..settings import Settings
 from ..sources import Sources, load_sources
 from ..validate import validate
 from .errors import ProtocolError, error_response
+from .shapes_page import shapes_page
 from .sparql import read_body, without_body
 from .update import parse_body
 
@@ -68,6 +69,11 @@ def validation_router(settings: Settings, cache: SourceCache) -> APIRouter:
 
     @router.api_route("/shapes", methods=["GET", "HEAD"])
     async def shapes(request: Request) -> Response:
+        accept, override = request.headers.get("accept"), request.query_params.get("format")
+        if override is None and prefers_html(accept, GRAPH):
+            graph = (await run_in_threadpool(cache.get)).shapes
+            response: Response = HTMLResponse(await run_in_threadpool(shapes_page, graph), headers={"Vary": "Accept"})
+            return await without_body(response) if request.method == "HEAD" else response
         try:
             fmt = negotiate(request.headers.get("accept"), GRAPH, request.query_params.get("format"))
         except NotAcceptable as err:

@@ -1,0 +1,113 @@
+"""/search?q=: the label search, as a page (browsers) or JSON (?format=json).
+
+The index lives in memory, built from the store on first use and rebuilt when the
+data changes: after an acknowledged update (the journal grows) or a new engine
+(restart or reloaded sources) — the two ways the served data can change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from ..engine import EngineSupervisor
+from ..search import Label, LabelIndex
+from ..settings import Settings
+from . import internal
+from .errors import ProtocolError, error_response
+from .layout import page
+from .terms import local_href
+from .sparql import without_body
+
+MAX_QUERY_CHARS = 200
+LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?s ?p ?l WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel }
+  ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l))
+  FILTER(lang(?l) = "" || langMatches(lang(?l), "en") || langMatches(lang(?l), "ru"))
+}"""
+# each resource's most specific types, for the result list ("World Bank — international organization")
+TYPES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s (GROUP_CONCAT(DISTINCT ?tl; separator="|") AS ?types) WHERE {
+  ?s a ?t . ?t rdfs:label ?tl FILTER(langMatches(lang(?tl), "en"))
+  FILTER NOT EXISTS { ?s a ?sub . ?sub rdfs:subClassOf+ ?t FILTER(?sub != ?t) }
+} GROUP BY ?s"""
+# how many statements link to each resource: the tie-breaker between equally good matches
+LINKS = """SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) } GROUP BY ?o"""
+PREFERRED = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
+
+
+class SearchIndex:
+    """The label index of the data the engine serves now."""
+
+    def __init__(self, engine: EngineSupervisor, settings: Settings):
+        self.engine, self.settings = engine, settings
+        self._index: LabelIndex | None = None
+        self._key: tuple | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> LabelIndex:
+        async with self._lock:
+            key = internal.data_version(self.engine)
+            if self._index is None or key != self._key:
+                self._index = await self._build()
+                self._key = key
+            return self._index
+
+    async def _build(self) -> LabelIndex:
+        rows = await internal.rows(self.engine, self.settings, LABELS)
+        labels = [Label(r["s"]["value"], r["l"]["value"], r["l"].get("xml:lang", ""), r["p"]["value"] in PREFERRED)
+                  for r in rows]
+        display: dict[str, str] = {}
+        for label in sorted(labels, key=lambda l: (not l.preferred, not l.lang.startswith("en"), l.lang)):
+            display.setdefault(label.iri, label.text)
+        types = {r["s"]["value"]: sorted(r["types"]["value"].split("|"))
+                 for r in await internal.rows(self.engine, self.settings, TYPES)}
+        links = {r["o"]["value"]: int(r["n"]["value"]) for r in await internal.rows(self.engine, self.settings, LINKS)}
+        return LabelIndex(labels, display, types, links)
+
+
+def search_router(settings: Settings, engine: EngineSupervisor, index: SearchIndex) -> APIRouter:
+    router = APIRouter()
+
+    @router.api_route("/search", methods=["GET", "HEAD"])
+    async def search(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()
+        try:
+            if len(query) > MAX_QUERY_CHARS:
+                raise ProtocolError(400, f"The search text is longer than {MAX_QUERY_CHARS} characters: "
+                                         "search for a name, like 'World Bank'.")
+            hits = (await index.get()).search(query) if query else []
+        except ProtocolError as err:
+            return error_response(err)
+        if request.query_params.get("format") == "json":
+            response: Response = JSONResponse({"query": query, "results": [
+                {"iri": h.iri, "label": h.label, "matched": h.matched, "types": h.types, "score": h.score,
+                 "href": local_href(h.iri)} for h in hits]})
+        else:
+            response = HTMLResponse(search_page(query, hits))
+        return await without_body(response) if request.method == "HEAD" else response
+
+    return router
+
+
+def search_page(query: str, hits: list) -> str:
+    if not query:
+        main = ("<h1>Search</h1><p>Type a name in English or Russian, in any common romanisation: "
+                "a governor, a programme, a country, a person, a document. Or <a href=\"/id/\">browse by type</a>.</p>")
+        return page("Search — gmg", main)
+    items = "".join(
+        f'<li><a href="{html.escape(local_href(h.iri))}">{html.escape(h.label)}</a>'
+        + (f' <span class="muted">— {html.escape(", ".join(h.types))}</span>' if h.types else "")
+        + (f' <span class="tag">(matched “{html.escape(h.matched)}”)</span>' if h.matched != h.label else "")
+        + "</li>" for h in hits)
+    found = (f"<p>{len(hits)} result{'s' if len(hits) != 1 else ''}, best first.</p><ol class=\"hits\">{items}</ol>"
+             if hits else "<p>Nothing is labelled like that. Try fewer letters, another spelling, or "
+                          "<a href=\"/id/\">browse by type</a>.</p>")
+    return page(f"{query} — search — gmg", f"<h1>Search: {html.escape(query)}</h1>{found}", query=query)

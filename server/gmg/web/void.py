@@ -1,0 +1,127 @@
+"""The dataset's statistics, counted in the store, and its VoID + DCAT description.
+
+Counts, per named graph and for the default graph: triples; entities (distinct IRI
+subjects); classes (distinct objects of rdf:type); properties (distinct predicates).
+Example resources are the three entities most linked to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from ..engine import EngineSupervisor
+from ..iris import GRAPH as GRAPH_NS, ID, ONTOLOGY_IRI
+from ..metadata import VOID, describe_dataset
+from ..settings import Settings
+from . import internal
+from .dumpfiles import DEFAULT_DUMP, GRAPHS, DumpFile
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+# each counted per named graph (GROUP BY ?g) and over the default graph
+MEASURES = {
+    "triples": "(COUNT(*) AS ?n) WHERE {{ {pattern} }}",
+    "properties": "(COUNT(DISTINCT ?p) AS ?n) WHERE {{ {pattern} }}",
+    "entities": "(COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} FILTER(isIRI(?s)) }}",
+    "classes": "(COUNT(DISTINCT ?o) AS ?n) WHERE {{ {pattern} FILTER(?p = rdf:type) }}",
+}
+RDF_PREFIX = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+
+
+def measure_query(measure: str, per_graph: bool) -> str:
+    if per_graph:
+        return RDF_PREFIX + "SELECT ?g " + MEASURES[measure].format(pattern="GRAPH ?g { ?s ?p ?o }") + " GROUP BY ?g"
+    return RDF_PREFIX + "SELECT " + MEASURES[measure].format(pattern="?s ?p ?o")
+
+
+EXAMPLES = f"""SELECT ?o (COUNT(*) AS ?n) WHERE {{
+  ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{ID}"))
+  FILTER(!CONTAINS(STRAFTER(STR(?o), "{ID}"), "/"))  # entities (id/world-bank), not passages or notes
+}} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 3"""
+
+
+@dataclass
+class Counts:
+    triples: int = 0
+    entities: int = 0
+    classes: int = 0
+    properties: int = 0
+
+
+@dataclass
+class Statistics:
+    default: Counts
+    graphs: dict[str, Counts] = field(default_factory=dict)  # graph IRI -> its counts
+    examples: list[str] = field(default_factory=list)
+
+
+async def statistics(engine: EngineSupervisor, settings: Settings) -> Statistics:
+    async def rows(text: str) -> list[dict]:
+        return await internal.rows(engine, settings, text)
+
+    graphs = {str(GRAPH_NS[name]): Counts() for name in GRAPHS}
+    default = Counts()
+    for measure in MEASURES:
+        for row in await rows(measure_query(measure, per_graph=True)):
+            setattr(graphs.setdefault(row["g"]["value"], Counts()), measure, int(row["n"]["value"]))
+        setattr(default, measure, int((await rows(measure_query(measure, per_graph=False)))[0]["n"]["value"]))
+    examples = [row["o"]["value"] for row in await rows(EXAMPLES)]
+    return Statistics(default, graphs, examples)
+
+
+def _counted(g: Graph, node, counts: Counts) -> None:
+    for term, value in ((VOID.triples, counts.triples), (VOID.entities, counts.entities),
+                        (VOID.classes, counts.classes), (VOID.properties, counts.properties)):
+        g.add((node, term, Literal(value, datatype=XSD.integer)))
+
+
+def describe(root: str, stats: Statistics, files: dict[str, DumpFile]) -> Graph:
+    """VoID (counts, subsets, dumps, examples) and DCAT (distributions, the SPARQL service) in one graph."""
+    g = Graph()
+    g.bind("dcat", DCAT)
+    dataset = describe_dataset(g)
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    endpoint = URIRef(root + "/sparql")
+    g.add((dataset, VOID.sparqlEndpoint, endpoint))
+    g.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI + "#")))
+    _counted(g, dataset, stats.default)
+    for iri in stats.examples:
+        g.add((dataset, VOID.exampleResource, URIRef(iri)))
+
+    service = URIRef(root + "/sparql#service")
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCAT.endpointURL, endpoint))
+    g.add((service, DCAT.servesDataset, dataset))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((dataset, DCAT.accessService, service))
+
+    for name, file in files.items():
+        url = URIRef(f"{root}/dumps/{name}")
+        if name.split(".")[0] == DEFAULT_DUMP and not name.endswith(".gz"):
+            g.add((dataset, VOID.dataDump, url))
+        distribution = BNode()
+        g.add((dataset, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        g.add((distribution, DCTERMS.title, Literal(name)))
+        g.add((distribution, DCAT.downloadURL, url))
+        g.add((distribution, DCAT.byteSize, Literal(len(file.body), datatype=XSD.nonNegativeInteger)))
+        if name.endswith(".gz"):
+            g.add((distribution, DCAT.compressFormat, URIRef(MEDIA_TYPES + "application/gzip")))
+            inner = files[name.removesuffix(".gz")].media_type
+            g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + inner)))
+        else:
+            g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + file.media_type)))
+        g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+
+    for name in GRAPHS:
+        subset = GRAPH_NS[name]
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        _counted(g, subset, stats.graphs.get(str(subset), Counts()))
+        g.add((subset, VOID.dataDump, URIRef(f"{root}/dumps/{name}.ttl")))
+    return g
