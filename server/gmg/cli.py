@@ -230,7 +230,12 @@ def cmd_serve(args) -> int:
 
     settings = Settings.from_env(**{f.name: getattr(args, f.name) for f in fields(Settings)})
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
-    app = create_app(settings)
+    from .journal import JournalCorrupt
+
+    try:
+        app = create_app(settings)
+    except JournalCorrupt as err:  # an acknowledged update would be lost: say where and what to do
+        return _fail(str(err))
     if settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
         if settings.update_token:
