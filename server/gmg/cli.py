@@ -248,8 +248,19 @@ def cmd_serve(args) -> int:
     # h11 refuses request lines over its buffer with a bare 400; give it room so
     # that an over-long URL reaches the app and gets a 414 that says what to do.
     configure_logging()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
-                h11_max_incomplete_event_size=2 * url_length_limit(settings))
+    import logging
+
+    # A store that cannot be served (e.g. a journal missing acknowledged updates) is
+    # reported in one message naming the file, not in the framework's traceback.
+    logging.getLogger("uvicorn.error").addFilter(lambda record: app.state.start_error is None)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
+                    h11_max_incomplete_event_size=2 * url_length_limit(settings))
+    except SystemExit:
+        if app.state.start_error is None:
+            raise
+    if app.state.start_error is not None:
+        return _fail(f"cannot serve: {app.state.start_error}")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -156,6 +157,10 @@ class GraphStore:
             partial.replace(self.path / BUILD_INFO)
 
 
+class StoreInUse(Exception):
+    """Another process has the store open."""
+
+
 def read_build_info(path: Path) -> dict:
     """build.json, or {} when it is missing or damaged (the store is then rebuilt from the sources)."""
     try:
@@ -175,9 +180,21 @@ def open_on_disk(store_path: Path) -> GraphStore:
     store RocksDB cannot open (a damaged CURRENT or MANIFEST, a lost file) is
     not a reason to refuse the start.
     """
+    for attempt in range(50):
+        try:
+            return GraphStore(store_path)
+        except (OSError, RuntimeError) as err:  # (RocksDB reports corruption as RuntimeError)
+            if "lock" not in str(err).lower():
+                break
+            # Another process holds it: the engine of a server that was just killed
+            # exits within moments; a second server on the same store never does.
+            if attempt == 49:
+                raise StoreInUse(f"The store {store_path / ROCKSDB} is in use by another process "
+                                 f"(another gmg serve on the same --store?): {err}") from err
+            time.sleep(0.1)
     try:
         return GraphStore(store_path)
-    except OSError as err:
+    except (OSError, RuntimeError) as err:
         log.warning("the store %s cannot be opened (%s): rebuilding it from the sources and the journal",
                     store_path / ROCKSDB, err)
         shutil.rmtree(store_path / ROCKSDB, ignore_errors=True)

@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 
 from .. import __version__
-from ..engine import EngineConfig, EngineSupervisor
+from ..engine import EngineConfig, EngineStartError, EngineSupervisor
 from ..settings import Settings
 from . import internal
 from .dataset import dataset_router
@@ -40,7 +40,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await engine.start()
+        try:
+            await engine.start()
+        except EngineStartError as err:  # `gmg serve` prints the reason and exits
+            app.state.start_error = str(err)
+            raise
         watcher = asyncio.create_task(watch(app, engine, cache)) if settings.watch else None
         try:
             yield
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="gmg", version=__version__, docs_url="/api", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.start_error = None  # why the engine could not start, if it could not
     app.state.build_errors = []  # set by --watch when changed sources cannot be served
     app.include_router(home_router(app, engine))
     app.include_router(sparql_router(settings, engine))
