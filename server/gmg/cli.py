@@ -253,8 +253,15 @@ def cmd_serve(args) -> int:
     # A store that cannot be served (e.g. a journal missing acknowledged updates) is
     # reported in one message naming the file, not in the framework's traceback.
     logging.getLogger("uvicorn.error").addFilter(lambda record: app.state.start_error is None)
+    from .web.connections import accept_backlog, default_max_connections, guarded_protocol, quiet_accept_errors
+
+    # No client can stall the server: a cap on connections, a time limit on silence.
+    protocol = guarded_protocol(settings.client_timeout, settings.max_connections or default_max_connections())
+    quiet_accept_errors()
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
+                    http=protocol, timeout_keep_alive=min(5, int(settings.client_timeout) or 1),
+                    backlog=accept_backlog(),
                     h11_max_incomplete_event_size=2 * url_length_limit(settings))
     except SystemExit:
         if app.state.start_error is None:

@@ -26,6 +26,7 @@ from ..query import Head, QueryRequest
 from .. import faults
 from ..journal import JOURNAL, Journal, JournalEntry, JournalWriteError
 from . import worker
+from .spool import DiskBudget, Spool
 from .worker import EngineConfig
 
 log = logging.getLogger("gmg.engine")
@@ -73,16 +74,16 @@ class _Pending:
 
 
 class _Body:
-    """The chunks of one answer, as an async iterator that always frees its slot.
+    """The chunks of one answer, read from its spool, as an async iterator that always cleans up.
 
     An async generator would not do: closing one that never started (a HEAD
-    request, a response that is never sent) skips its `finally`, and the
-    query's slot would be lost for good. This one frees the slot when the
-    answer ends, fails, is cancelled mid-stream, or is closed unread.
+    request, a response that is never sent) skips its `finally`. This one stops
+    the engine's work (if it is still running) and drops the spool when the answer
+    ends, fails, is cancelled mid-stream, or is closed unread.
     """
 
-    def __init__(self, supervisor: "EngineSupervisor", request_id: int, pending: _Pending):
-        self._supervisor, self._id, self._pending = supervisor, request_id, pending
+    def __init__(self, spool: Spool, drain: asyncio.Task, loop: asyncio.AbstractEventLoop):
+        self._spool, self._drain, self._loop = spool, drain, loop
         self._closed = False
 
     def __aiter__(self) -> "_Body":
@@ -92,31 +93,29 @@ class _Body:
         if self._closed:
             raise StopAsyncIteration
         try:
-            event = await self._supervisor._next_event(self._id, self._pending)
+            data = await self._spool.read()
         except BaseException:  # timeout, abort, or the response task cancelled (client gone)
-            self._close(complete=False)
+            self._close()
             raise
-        if event[0] == "chunk":
-            return event[2]
-        if event[0] == "end":
-            self._close(complete=True)
+        if data is None:
+            self._close()
             raise StopAsyncIteration
-        # an error after the head: the response can only be cut short
-        self._close(complete=True)
-        raise EngineFailure(500, str(event[-1]))
+        return data
 
     async def aclose(self) -> None:
-        self._close(complete=False)
+        self._close()
 
-    def _close(self, complete: bool) -> None:
+    def _close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._supervisor._stop_body(self._id, complete)
+            if not self._drain.done():
+                self._drain.cancel()  # the client went away: stop the engine's work
+            self._spool.close()
 
     def __del__(self):  # a response dropped without being sent or closed
         if not getattr(self, "_closed", True):
             try:
-                self._supervisor._loop.call_soon_threadsafe(self._close, False)
+                self._loop.call_soon_threadsafe(self._close)
             except RuntimeError:
                 pass
 
@@ -138,7 +137,8 @@ class EngineStats:
 
 class EngineSupervisor:
     def __init__(self, config: EngineConfig, *, timeout: float = 10.0, max_active: int = 8,
-                 max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0):
+                 max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0,
+                 spool_budget: int = 1 << 30):
         self.config = config
         self.update_timeout = update_timeout
         # accepted updates: a file beside an on-disk store, else the server's memory
@@ -152,6 +152,7 @@ class EngineSupervisor:
         self.queue_timeout = queue_timeout
         self.max_waiting = max_waiting
         self.stats = EngineStats()
+        self._spool_budget = DiskBudget(spool_budget)
         self._slots = asyncio.Semaphore(max_active)
         self._waiting = 0
         self._ids = itertools.count(1)
@@ -374,14 +375,36 @@ class EngineSupervisor:
         return Answer(head, self._body(request_id, pending))
 
     def _body(self, request_id: int, pending: _Pending) -> "_Body":
-        return _Body(self, request_id, pending)
+        spool = Spool(self._spool_budget)
+        drain = self._loop.create_task(self._drain(request_id, pending, spool))
+        return _Body(spool, drain, self._loop)
 
-    def _stop_body(self, request_id: int, complete: bool) -> None:
-        """The body was sent, abandoned or never read: free the slot (and stop the engine's work)."""
-        if not complete and request_id in self._pending and self._conn is not None:
-            self.stats.cancelled += 1
-            self._send(("cancel", request_id))  # the client went away: stop serialising
-        self._finish(request_id)
+    async def _drain(self, request_id: int, pending: _Pending, spool: Spool) -> None:
+        """Move the engine's chunks into the spool as fast as it sends them; free the slot at the end.
+
+        So a client that reads slowly, or not at all, holds neither a query slot
+        nor an engine thread: only its spool.
+        """
+        try:
+            while True:
+                event = await self._next_event(request_id, pending)
+                if event[0] == "chunk":
+                    await spool.write(event[2])
+                elif event[0] == "end":
+                    spool.finish()
+                    return
+                else:  # an error after the head: the response can only be cut short
+                    spool.finish(EngineFailure(500, str(event[-1])))
+                    return
+        except asyncio.CancelledError:
+            if request_id in self._pending and self._conn is not None:
+                self.stats.cancelled += 1
+                self._send(("cancel", request_id))  # the client went away: stop serialising
+            raise
+        except Exception as err:  # the time limit, or the engine replaced while answering
+            spool.finish(err)
+        finally:
+            self._finish(request_id)
 
     async def _next_event(self, request_id: int, pending: _Pending) -> tuple:
         while True:
