@@ -223,3 +223,93 @@ def test_damaged_file_recovers_or_refuses_naming_it(seed, tmp_path, case):
             assert "Traceback" not in output, output  # a message, not a bare traceback
     finally:
         server.stop()
+
+
+# --- a full disk, and I/O errors: the update fails truthfully, then works again without a restart ---
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """A 96 MB tmpfs (the tests run as root in CI); unmounted afterwards."""
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"this test needs root to mount a small tmpfs: {done.stderr}"
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(folder: Path) -> Path:
+    """Fill the filesystem to the last byte."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"\0" * (1 << 20))
+
+        except OSError:
+            pass
+        try:
+            while True:
+                f.write(b"\0" * 512)
+
+        except OSError:
+            pass
+    return filler
+
+
+def _health(url: str) -> dict:
+    response = httpx.get(url + "/health", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_full_disk_fails_updates_truthfully_and_recovers_without_restart(seed, small_filesystem):
+    store, ledger = seed[0], Ledger(acknowledged=set(seed[1].acknowledged))
+    store = copy_store(store, small_filesystem / "store")
+    server, _ = start(store)
+    try:
+        filler = _fill(small_filesystem)
+        statuses = [ledger.send(server.url, "full")]
+        health = _health(server.url)
+        assert statuses[0] in (503, 507) and "full" in ledger.not_applied, ledger.answers
+        assert health["status"] == "degraded" and health["reasons"], health
+        assert httpx.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10,
+                         headers={"Accept": "application/sparql-results+json"}).status_code == 200
+        filler.unlink()  # the disk is freed: the next update works, no restart
+        began = time.monotonic()
+        assert ledger.send(server.url, "freed") == 204, ledger.answers
+        recovered = time.monotonic() - began
+        assert _health(server.url)["status"] == "ok"
+        print(f"[fault] full disk: updates answered {statuses} then 204 after freeing; /health was "
+              f"degraded: {health['reasons']}")
+        check("full disk, then freed", server.url, ledger, recovered)
+    finally:
+        kill9(server)
+    again, seconds = start(store)
+    try:
+        check("full disk: restarted", again.url, ledger, seconds)
+    finally:
+        again.stop()
+
+
+def test_an_io_error_on_the_journal_fails_one_update_truthfully(seed, tmp_path):
+    store, ledger = fresh(seed, tmp_path)
+    server, _ = start(store, env={"GMG_FAULT_IO": "journal-write:1"})
+    try:
+        assert ledger.send(server.url, "io-error") == 503, ledger.answers
+        assert "io-error" in ledger.not_applied
+        health = _health(server.url)
+        assert health["status"] == "degraded" and "journal" in health["reasons"][0], health
+        assert ledger.send(server.url, "after") == 204, ledger.answers
+        assert _health(server.url)["status"] == "ok"
+        check("I/O error on the journal, then fine", server.url, ledger)
+    finally:
+        kill9(server)
+    again, seconds = start(store)
+    try:
+        check("I/O error: restarted", again.url, ledger, seconds)
+    finally:
+        again.stop()
