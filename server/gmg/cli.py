@@ -244,7 +244,12 @@ def cmd_serve(args) -> int:
     # first line: which files are served (a checkout's, or an installed package's copy)
     print(f"gmg serve: data from {default_data_dir().describe()}", flush=True)
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
-    app = create_app(settings)
+    from .journal import JournalCorrupt
+
+    try:
+        app = create_app(settings)
+    except JournalCorrupt as err:  # an acknowledged update would be lost: say where and what to do
+        return _fail(str(err))
     if settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
         if settings.update_token:
@@ -257,8 +262,26 @@ def cmd_serve(args) -> int:
     # h11 refuses request lines over its buffer with a bare 400; give it room so
     # that an over-long URL reaches the app and gets a 414 that says what to do.
     configure_logging()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
-                h11_max_incomplete_event_size=2 * url_length_limit(settings))
+    import logging
+
+    # A store that cannot be served (e.g. a journal missing acknowledged updates) is
+    # reported in one message naming the file, not in the framework's traceback.
+    logging.getLogger("uvicorn.error").addFilter(lambda record: app.state.start_error is None)
+    from .web.connections import accept_backlog, default_max_connections, guarded_protocol, quiet_accept_errors
+
+    # No client can stall the server: a cap on connections, a time limit on silence.
+    protocol = guarded_protocol(settings.client_timeout, settings.max_connections or default_max_connections())
+    quiet_accept_errors()
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
+                    http=protocol, timeout_keep_alive=min(5, int(settings.client_timeout) or 1),
+                    backlog=accept_backlog(),
+                    h11_max_incomplete_event_size=2 * url_length_limit(settings))
+    except SystemExit:
+        if app.state.start_error is None:
+            raise
+    if app.state.start_error is not None:
+        return _fail(f"cannot serve: {app.state.start_error}")
     return EXIT_OK
 
 

@@ -47,6 +47,14 @@ class Settings:
         "a request gets 429 with Retry-After.", "GMG_MAX_QUEUED_QUERIES", "--max-queued-queries")
     queue_timeout: float = setting(
         5.0, "Longest wait in the queue, in seconds, before 429.", "GMG_QUEUE_TIMEOUT", "--queue-timeout")
+    client_timeout: float = setting(
+        10.0, "Seconds a connection may go without progress from its client (sending its request "
+        "headers or body, or taking its answer) before it is closed; a slow but steady client is never cut.",
+        "GMG_CLIENT_TIMEOUT", "--client-timeout")
+    max_connections: int = setting(
+        0, "Open connections at most; more are answered 503 at once and closed. "
+        "0: 3/4 of the open-file limit less room for the engine and the store.",
+        "GMG_MAX_CONNECTIONS", "--max-connections")
     update_token: str | None = setting(
         None, "Enables SPARQL Update and the Graph Store Protocol for clients that send "
         "'Authorization: Bearer <token>'. Unset: the server is read-only.", "GMG_UPDATE_TOKEN", "--update-token")

@@ -9,6 +9,9 @@ ignores FROM and refuses `default_graph`, so the dataset is built explicitly.
 from __future__ import annotations
 
 import json
+import logging
+import shutil
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +21,9 @@ from .paths import DataDir
 from .sources import SourceError, digest_files, source_files
 
 BUILD_INFO = "build.json"  # beside the RocksDB folder: which sources the store holds
+ROCKSDB = "oxigraph"
+
+log = logging.getLogger("gmg.store")
 
 
 class GraphStore:
@@ -29,11 +35,13 @@ class GraphStore:
             self._store = ox.Store()
         else:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(self.path / "oxigraph"))
+            self._store = ox.Store(str(self.path / ROCKSDB))
 
     # -- loading -------------------------------------------------------------
     def load_files(self, files: list[tuple[Path, str]], digest: str) -> None:
         """Replace the whole content with the source files, parsed by pyoxigraph (fast)."""
+        if self.path is not None:  # a load cut short must not pass for a finished one at the next start
+            (self.path / BUILD_INFO).unlink(missing_ok=True)
         self._store.clear()
         for path, name in files:
             try:
@@ -119,16 +127,22 @@ class GraphStore:
 
     # -- the cache key ----------------------------------------------------------
     def build_info(self) -> dict:
-        if self.path is None or not (self.path / BUILD_INFO).exists():
+        if self.path is None:
             return getattr(self, "_memory_info", {})
-        return json.loads((self.path / BUILD_INFO).read_text())
+        return read_build_info(self.path)
 
     @staticmethod
     def stored_digest(path: Path | None) -> str | None:
         """The digest of the sources an on-disk store was built from, without opening it."""
-        if path is None or not (path / BUILD_INFO).exists():
-            return None
-        return json.loads((path / BUILD_INFO).read_text()).get("digest")
+        return read_build_info(path).get("digest") if path is not None else None
+
+    def applied_sequence(self) -> int:
+        """The number of the last journal entry this store applied (0: none since it was built)."""
+        from .journal import sequence_query
+
+        for row in self._store.query(sequence_query()):
+            return int(row["seq"].value)
+        return 0
 
     def holds(self, digest: str) -> bool:
         """True when the store was built from exactly the source files with this digest."""
@@ -137,8 +151,55 @@ class GraphStore:
     def _write_build_info(self, info: dict) -> None:
         if self.path is None:
             self._memory_info = info
-        else:
-            (self.path / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n")
+        else:  # whole or not at all: a torn build.json would only cost a rebuild, but say nothing wrong
+            partial = self.path / (BUILD_INFO + ".partial")
+            partial.write_text(json.dumps(info, indent=2) + "\n")
+            partial.replace(self.path / BUILD_INFO)
+
+
+class StoreInUse(Exception):
+    """Another process has the store open."""
+
+
+def read_build_info(path: Path) -> dict:
+    """build.json, or {} when it is missing or damaged (the store is then rebuilt from the sources)."""
+    try:
+        info = json.loads((path / BUILD_INFO).read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as err:
+        log.warning("%s is damaged (%s): the store will be rebuilt from the sources", path / BUILD_INFO, err)
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def open_on_disk(store_path: Path) -> GraphStore:
+    """Open the RocksDB store under `store_path`; a damaged one is removed and started afresh.
+
+    The store is a cache: the sources and the journal rebuild all of it, so a
+    store RocksDB cannot open (a damaged CURRENT or MANIFEST, a lost file) is
+    not a reason to refuse the start.
+    """
+    for attempt in range(50):
+        try:
+            return GraphStore(store_path)
+        except (OSError, RuntimeError) as err:  # (RocksDB reports corruption as RuntimeError)
+            if "lock" not in str(err).lower():
+                break
+            # Another process holds it: the engine of a server that was just killed
+            # exits within moments; a second server on the same store never does.
+            if attempt == 49:
+                raise StoreInUse(f"The store {store_path / ROCKSDB} is in use by another process "
+                                 f"(another gmg serve on the same --store?): {err}") from err
+            time.sleep(0.1)
+    try:
+        return GraphStore(store_path)
+    except (OSError, RuntimeError) as err:
+        log.warning("the store %s cannot be opened (%s): rebuilding it from the sources and the journal",
+                    store_path / ROCKSDB, err)
+        shutil.rmtree(store_path / ROCKSDB, ignore_errors=True)
+        (store_path / BUILD_INFO).unlink(missing_ok=True)
+        return GraphStore(store_path)
 
 
 def open_store(data: DataDir | None = None, store_path: Path | None = None) -> GraphStore:
@@ -149,7 +210,7 @@ def open_store(data: DataDir | None = None, store_path: Path | None = None) -> G
     """
     files = source_files(data)
     digest = digest_files([path for path, _ in files])
-    store = GraphStore(store_path)
+    store = open_on_disk(store_path) if store_path is not None else GraphStore()
     if not store.holds(digest):
         store.load_files(files, digest)
     return store

@@ -9,24 +9,20 @@ never see a refused change, and the store is left exactly as it was.
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from .iris import INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from .journal import JOURNAL, Journal, JournalEntry, sequence_marker  # noqa: F401 (re-exported)
 from .sources import Sources
 from .store import GraphStore
 
 if TYPE_CHECKING:
     from .validate import Report
 
-JOURNAL = "journal.jsonl"  # beside the store's RocksDB folder
 
 # Graphs that come from the source files (or the build): never written over HTTP.
 PROTECTED_GRAPHS = frozenset(str(g) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH, METADATA_GRAPH))
@@ -40,8 +36,15 @@ class UpdateRefused(Exception):
         self.status, self.message, self.report = status, message, report
 
 
-def check_and_apply(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> None:
+def check_and_apply(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None,
+                    seq: int | None = None) -> None:
     """Apply `text` to the store if, applied to a copy, it leaves data that conforms."""
+    check(store, text, sources, base_iri=base_iri)
+    apply(store, text, base_iri=base_iri, seq=seq)
+
+
+def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> None:
+    """Refuse (UpdateRefused) an update that, applied to a copy of the store, breaks the rules."""
     copy = store.copy()
     protected_before = copy.snapshot(PROTECTED_GRAPHS)
     try:
@@ -66,7 +69,22 @@ def check_and_apply(store: GraphStore, text: str, sources: Sources, *, base_iri:
         if added:
             raise UpdateRefused(422, "The update would make the data violate the shapes; nothing was changed.",
                                 report)
-    store.update(text, base_iri=base_iri)
+
+
+def apply(store: GraphStore, text: str, *, base_iri: str | None = None, seq: int | None = None) -> None:
+    """Apply a checked update; with `seq`, record it as the last journal entry applied, atomically.
+
+    pyoxigraph runs one `update` call in one transaction, so the update and its
+    sequence number reach the store together or not at all.
+    """
+    if seq is None:
+        store.update(text, base_iri=base_iri)
+        return
+    marker = sequence_marker(seq)
+    try:
+        store.update(f"{text}\n;\n{marker}", base_iri=base_iri)
+    except SyntaxError:  # the update ended with its own ';' (parsing fails before anything is written)
+        store.update(f"{text}\n{marker}", base_iri=base_iri)
 
 
 def _key(result) -> tuple:
@@ -82,49 +100,6 @@ def data_graphs(store: GraphStore) -> Graph:
 
 
 @dataclass
-class JournalEntry:
-    update: str
-    base_iri: str | None
-    time: float
-
-    def to_json(self) -> str:
-        return json.dumps({"update": self.update, "base_iri": self.base_iri, "time": self.time}, ensure_ascii=False)
-
-
-class Journal:
-    """The accepted updates, in order: replayed over a rebuilt store, never silently dropped.
-
-    On disk (next to the store) every entry is flushed and fsynced before the
-    update is acknowledged; in memory (no --store) it lives as long as the server.
-    """
-
-    def __init__(self, path: Path | None = None):
-        self.path = path
-        self._entries: list[JournalEntry] = []
-        if path is not None and path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    raw = json.loads(line)
-                    self._entries.append(JournalEntry(raw["update"], raw.get("base_iri"), raw.get("time", 0.0)))
-
-    def append(self, update: str, base_iri: str | None) -> JournalEntry:
-        entry = JournalEntry(update, base_iri, time.time())
-        if self.path is not None:
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(entry.to_json() + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-        self._entries.append(entry)
-        return entry
-
-    def entries(self) -> list[JournalEntry]:
-        return list(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-@dataclass
 class ReplayProblem:
     entry: JournalEntry
     status: int
@@ -137,9 +112,11 @@ def replay(store: GraphStore, entries: list[JournalEntry], sources: Sources) -> 
     problems = []
     for entry in entries:
         try:
-            check_and_apply(store, entry.update, sources, base_iri=entry.base_iri)
+            check_and_apply(store, entry.update, sources, base_iri=entry.base_iri, seq=entry.seq or None)
         except UpdateRefused as err:
             problems.append(ReplayProblem(entry, err.status, err.message, err.report.render() if err.report else ""))
+            if entry.seq:  # skipped, and reported: the store has still dealt with it
+                store.update(sequence_marker(entry.seq))
     return problems
 
 

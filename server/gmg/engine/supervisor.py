@@ -10,6 +10,7 @@ had not started their answer are sent again: they are retried, not failed.
 from __future__ import annotations
 
 import asyncio
+import errno
 import itertools
 import logging
 import multiprocessing
@@ -22,8 +23,10 @@ from typing import AsyncIterator
 
 from ..formats import FORMATS, Format
 from ..query import Head, QueryRequest
-from ..update import JOURNAL, Journal
+from .. import faults
+from ..journal import JOURNAL, Journal, JournalEntry, JournalWriteError
 from . import worker
+from .spool import DiskBudget, Spool
 from .worker import EngineConfig
 
 log = logging.getLogger("gmg.engine")
@@ -71,16 +74,16 @@ class _Pending:
 
 
 class _Body:
-    """The chunks of one answer, as an async iterator that always frees its slot.
+    """The chunks of one answer, read from its spool, as an async iterator that always cleans up.
 
     An async generator would not do: closing one that never started (a HEAD
-    request, a response that is never sent) skips its `finally`, and the
-    query's slot would be lost for good. This one frees the slot when the
-    answer ends, fails, is cancelled mid-stream, or is closed unread.
+    request, a response that is never sent) skips its `finally`. This one stops
+    the engine's work (if it is still running) and drops the spool when the answer
+    ends, fails, is cancelled mid-stream, or is closed unread.
     """
 
-    def __init__(self, supervisor: "EngineSupervisor", request_id: int, pending: _Pending):
-        self._supervisor, self._id, self._pending = supervisor, request_id, pending
+    def __init__(self, spool: Spool, drain: asyncio.Task, loop: asyncio.AbstractEventLoop):
+        self._spool, self._drain, self._loop = spool, drain, loop
         self._closed = False
 
     def __aiter__(self) -> "_Body":
@@ -90,31 +93,29 @@ class _Body:
         if self._closed:
             raise StopAsyncIteration
         try:
-            event = await self._supervisor._next_event(self._id, self._pending)
+            data = await self._spool.read()
         except BaseException:  # timeout, abort, or the response task cancelled (client gone)
-            self._close(complete=False)
+            self._close()
             raise
-        if event[0] == "chunk":
-            return event[2]
-        if event[0] == "end":
-            self._close(complete=True)
+        if data is None:
+            self._close()
             raise StopAsyncIteration
-        # an error after the head: the response can only be cut short
-        self._close(complete=True)
-        raise EngineFailure(500, str(event[-1]))
+        return data
 
     async def aclose(self) -> None:
-        self._close(complete=False)
+        self._close()
 
-    def _close(self, complete: bool) -> None:
+    def _close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._supervisor._stop_body(self._id, complete)
+            if not self._drain.done():
+                self._drain.cancel()  # the client went away: stop the engine's work
+            self._spool.close()
 
     def __del__(self):  # a response dropped without being sent or closed
         if not getattr(self, "_closed", True):
             try:
-                self._supervisor._loop.call_soon_threadsafe(self._close, False)
+                self._loop.call_soon_threadsafe(self._close)
             except RuntimeError:
                 pass
 
@@ -136,18 +137,22 @@ class EngineStats:
 
 class EngineSupervisor:
     def __init__(self, config: EngineConfig, *, timeout: float = 10.0, max_active: int = 8,
-                 max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0):
+                 max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0,
+                 spool_budget: int = 1 << 30):
         self.config = config
         self.update_timeout = update_timeout
         # accepted updates: a file beside an on-disk store, else the server's memory
         self.journal = Journal(Path(config.store_path) / JOURNAL if config.store_path else None)
         self._write_lock = asyncio.Lock()
         self._sources_changed = False
-        self._updates: dict[int, tuple[asyncio.Future, str, str | None]] = {}
+        self.store_error: str | None = None  # the last failed store write, until a write succeeds
+        # updates in flight: id -> [waiter, the journal entry once it is written (None before)]
+        self._updates: dict[int, list] = {}
         self.timeout = timeout
         self.queue_timeout = queue_timeout
         self.max_waiting = max_waiting
         self.stats = EngineStats()
+        self._spool_budget = DiskBudget(spool_budget)
         self._slots = asyncio.Semaphore(max_active)
         self._waiting = 0
         self._ids = itertools.count(1)
@@ -167,7 +172,11 @@ class EngineSupervisor:
     # -- life cycle ----------------------------------------------------------------
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        await self._spawn()
+        try:
+            await self._spawn()
+        except EngineStartError as err:
+            log.error("the query engine cannot start: %s", err)  # the reason, not only a traceback
+            raise
 
     async def stop(self) -> None:
         self._kill()
@@ -181,10 +190,10 @@ class EngineSupervisor:
         self._generation += 1
         generation = self._generation
         self._ready = self._loop.create_future()
-        config = replace(self.config, from_files=from_files)
+        # every engine gets the whole journal and applies what its store lacks
+        config = replace(self.config, from_files=from_files, journal=tuple(self.journal.entries()))
         if config.store_path is None:  # an in-memory engine starts from the build plus the journal
-            config = replace(config, journal=tuple(self.journal.entries()),
-                             revalidate_journal=self._sources_changed,
+            config = replace(config, revalidate_journal=self._sources_changed,
                              snapshot=str(Path(self._snapshot_dir.name) / "build.nq"))
         self._sources_changed = False
         process = ctx.Process(target=worker.main, args=(child, config), name="gmg-engine", daemon=True)
@@ -224,7 +233,13 @@ class EngineSupervisor:
             self.stats.restarts += 1
             self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
             log.warning("replacing the engine: %s", reason)
-            for request_id, (waiter, _, _) in list(self._updates.items()):
+            # An update not yet in the journal was not applied; one in the journal is
+            # applied by the new engine, which replays what its store lacks.
+            journalled = []
+            for request_id, (waiter, entry) in list(self._updates.items()):
+                if entry is not None:
+                    journalled.append((request_id, waiter))
+                    continue
                 self._updates.pop(request_id)
                 if not waiter.done():
                     waiter.set_result(("refused", request_id, 503, "The query engine was restarted during the "
@@ -233,12 +248,22 @@ class EngineSupervisor:
                 await self._spawn(from_files)
             except EngineStartError as err:
                 log.error("the query engine cannot start: %s", err)
+                for request_id, waiter in journalled:
+                    self._updates.pop(request_id, None)
+                    if not waiter.done():
+                        waiter.set_result(("refused", request_id, 503, "The update is in the journal, but the "
+                                           f"query engine could not restart to apply it ({err}); it will be "
+                                           "applied when the engine starts. Do not send it again.", "", ""))
                 for pending in list(self._pending.values()):
                     pending.events.put_nowait(("abort", f"The query engine cannot start: {err}"))
                 for waiter in list(self._info_waiters.values()):
                     if not waiter.done():
                         waiter.set_exception(EngineBusy(f"The query engine cannot start: {err}"))
                 return
+            for request_id, waiter in journalled:
+                self._updates.pop(request_id, None)
+                if not waiter.done():
+                    waiter.set_result(("updated", request_id))
             for request_id, pending in list(self._pending.items()):
                 if pending.generation > old_generation:
                     continue
@@ -294,17 +319,12 @@ class EngineSupervisor:
             if waiter and not waiter.done():
                 waiter.set_result(message[2])
             return
-        if kind in ("updated", "refused"):
-            pending_update = self._updates.pop(message[1], None)
-            if pending_update is None:
-                return
-            waiter, text, base_iri = pending_update
-            if kind == "updated":
-                # journal it here, synchronously, so that no engine can be spawned
-                # between the store accepting it and the journal holding it
-                self.journal.append(text, base_iri)
-            if not waiter.done():
-                waiter.set_result(message)
+        if kind in ("validated", "updated", "refused", "apply-failed"):
+            pending_update = self._updates.get(message[1])
+            if pending_update is None or generation != self._generation:
+                return  # (a replaced engine's late word: the replacement has answered for it)
+            if not pending_update[0].done():
+                pending_update[0].set_result(message)
             return
         pending = self._pending.get(message[1])
         if pending is None or pending.generation != generation:
@@ -355,14 +375,36 @@ class EngineSupervisor:
         return Answer(head, self._body(request_id, pending))
 
     def _body(self, request_id: int, pending: _Pending) -> "_Body":
-        return _Body(self, request_id, pending)
+        spool = Spool(self._spool_budget)
+        drain = self._loop.create_task(self._drain(request_id, pending, spool))
+        return _Body(spool, drain, self._loop)
 
-    def _stop_body(self, request_id: int, complete: bool) -> None:
-        """The body was sent, abandoned or never read: free the slot (and stop the engine's work)."""
-        if not complete and request_id in self._pending and self._conn is not None:
-            self.stats.cancelled += 1
-            self._send(("cancel", request_id))  # the client went away: stop serialising
-        self._finish(request_id)
+    async def _drain(self, request_id: int, pending: _Pending, spool: Spool) -> None:
+        """Move the engine's chunks into the spool as fast as it sends them; free the slot at the end.
+
+        So a client that reads slowly, or not at all, holds neither a query slot
+        nor an engine thread: only its spool.
+        """
+        try:
+            while True:
+                event = await self._next_event(request_id, pending)
+                if event[0] == "chunk":
+                    await spool.write(event[2])
+                elif event[0] == "end":
+                    spool.finish()
+                    return
+                else:  # an error after the head: the response can only be cut short
+                    spool.finish(EngineFailure(500, str(event[-1])))
+                    return
+        except asyncio.CancelledError:
+            if request_id in self._pending and self._conn is not None:
+                self.stats.cancelled += 1
+                self._send(("cancel", request_id))  # the client went away: stop serialising
+            raise
+        except Exception as err:  # the time limit, or the engine replaced while answering
+            spool.finish(err)
+        finally:
+            self._finish(request_id)
 
     async def _next_event(self, request_id: int, pending: _Pending) -> tuple:
         while True:
@@ -429,27 +471,89 @@ class EngineSupervisor:
             self._waiting -= 1
 
     async def update(self, text: str, base_iri: str | None) -> None:
-        """Apply one validated update; acknowledged only once it is in the journal.
+        """Apply one validated update; acknowledged only once it is in the journal and the store.
 
-        Writes are serialised. If the engine dies or passes the time limit during
-        the update, the update is not acknowledged (503) and the replacement engine
-        starts from the files and the journal, which does not hold it.
+        Writes are serialised. The engine checks the update; the journal entry is
+        written and fsynced; then the engine applies it. Every answer is the truth:
+        before the journal holds it, a failure means "not applied"; after, the update
+        is applied by this engine or, if that engine dies or stalls, by its
+        replacement, which replays the journal.
         """
+        # A client that goes away must not cut an update in two: it runs to its end.
+        await asyncio.shield(self._update(text, base_iri))
+
+    async def _update(self, text: str, base_iri: str | None) -> None:
         async with self._write_lock:
+            await self._engine_started()
             request_id = next(self._ids)
-            waiter = self._loop.create_future()
-            self._updates[request_id] = (waiter, text, base_iri)
             generation = self._generation
-            self._send(("update", request_id, text, base_iri))
+            record = self._updates[request_id] = [self._loop.create_future(), None]
             try:
-                message = await asyncio.wait_for(waiter, self.update_timeout)
-            except asyncio.TimeoutError:
+                message = await self._update_step(record, ("update", request_id, text, base_iri), generation)
+                if message[0] == "refused":
+                    raise UpdateFailure(*message[2:])
+                entry = await self._journal(request_id, record, text, base_iri, message[2], generation)
+                faults.point("journalled")
+                message = await self._update_step(record, ("commit", request_id, entry.seq), generation)
+                if message[0] == "apply-failed":
+                    await self._take_back(entry, message[2])
+                if message[0] == "refused":
+                    raise UpdateFailure(*message[2:])
+                self.store_error = None
+                faults.point("acknowledged")
+            finally:
                 self._updates.pop(request_id, None)
-                await self._replace("update timeout", generation)
+
+    async def _update_step(self, record: list, message: tuple, generation: int) -> tuple:
+        """Send one step of an update and wait for the engine's word (or its replacement's)."""
+        request_id = message[1]
+        waiter = record[0]
+        if waiter.done():  # the engine was replaced between the steps: its replacement has answered
+            return waiter.result()
+        self._send(message)
+        try:
+            result = await asyncio.wait_for(asyncio.shield(waiter), self.update_timeout)
+        except asyncio.TimeoutError:
+            # the replacement answers for it: "not applied" before the journal, "updated" after
+            await self._replace("update timeout", generation)
+            if not waiter.done():
+                waiter.set_result(("refused", request_id, 503, "The update was not applied. Please retry.", "", ""))
+            result = waiter.result()
+            if result[0] == "refused" and record[1] is None:
                 raise UpdateFailure(503, f"The update took longer than {self.update_timeout:g} s and was "
                                          "not applied. Send smaller updates.") from None
-            if message[0] == "refused":
-                raise UpdateFailure(*message[2:])
+        record[0] = self._loop.create_future()  # for the next step
+        return result
+
+    async def _journal(self, request_id: int, record: list, text: str, base_iri: str | None, digest: str,
+                       generation: int) -> JournalEntry:
+        """Write the entry (fsynced, off the event loop); no engine starts meanwhile."""
+        async with self._restart_lock:
+            if generation != self._generation:  # the engine that checked it is gone, and with it the update
+                raise UpdateFailure(503, "The query engine was restarted during the update, which was not "
+                                         "applied. Please retry.")
+            try:
+                entry = await self._loop.run_in_executor(None, self.journal.append, text, base_iri, digest)
+            except JournalWriteError as err:
+                self._send(("abort", request_id))
+                status = 507 if err.errno in (errno.ENOSPC, errno.EDQUOT) else 503
+                raise UpdateFailure(status, f"The update was not applied: the journal could not be written "
+                                            f"({err}). Free disk space or fix the disk, then send it again.") from None
+            record[1] = entry
+            return entry
+
+    async def _take_back(self, entry: JournalEntry, reason: str) -> None:
+        """The store could not apply a journalled update: remove it from the journal, or say it is pending."""
+        self.store_error = reason
+        taken_back = await self._loop.run_in_executor(None, self.journal.remove_last, entry)
+        # a store that failed a write (a full disk) may refuse every later one: reopen it
+        self._in_background(self._replace("the store failed a write", self._generation))
+        if taken_back:
+            raise UpdateFailure(507 if "space" in reason.lower() else 503,
+                                f"The update was not applied: the store could not write it ({reason}). "
+                                "Free disk space or fix the disk, then send it again.")
+        raise UpdateFailure(503, f"The store could not apply the update yet ({reason}), but it is in the "
+                                 "journal and will be applied when the engine restarts. Do not send it again.")
 
     async def reload(self) -> None:
         """The source files changed: start an engine on them (the journal is checked again)."""

@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi_offline import FastAPIOffline
 
 from .. import __version__
-from ..engine import EngineConfig, EngineSupervisor
+from ..engine import EngineConfig, EngineStartError, EngineSupervisor
 from ..paths import default_data_dir
 from ..formats import GRAPH, prefers_html
 from ..settings import Settings
@@ -52,7 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await engine.start()
+        try:
+            await engine.start()
+        except EngineStartError as err:  # `gmg serve` prints the reason and exits
+            app.state.start_error = str(err)
+            raise
         watcher = asyncio.create_task(watch(app, engine, cache)) if settings.watch else None
         try:
             yield
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          static_url=API_STATIC)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.start_error = None  # why the engine could not start, if it could not
     app.state.build_errors = []  # set by --watch when changed sources cannot be served
     app.include_router(home_router(app, engine))
     app.include_router(sparql_router(settings, engine))
@@ -115,13 +120,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except ProtocolError as err:  # a health check must say so, not crash
             return JSONResponse({"status": "engine unavailable", "reason": err.message,
                                  "build_errors": app.state.build_errors}, status_code=503, headers=err.headers)
+        problems = health_problems(engine)
         response = JSONResponse({
-            "status": "ok", "triples": info["triples"], "version": __version__,
+            "status": "degraded" if problems else "ok", "triples": info["triples"], "version": __version__,
+            **({"reasons": problems} if problems else {}),
             "data": default_data_dir().describe(),  # which source files this server reads
             "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,
                        "timeouts": engine.stats.timeouts, "retried": engine.stats.retried,
                        "cancelled": engine.stats.cancelled},
-            "updates": {"enabled": bool(settings.update_token), "journal": len(engine.journal)},
+            "updates": {"enabled": bool(settings.update_token), "journal": len(engine.journal),
+                        "journal_state": "write failing" if engine.journal.write_error else "ok",
+                        "last_acknowledged": engine.journal.last_seq,
+                        "last_applied": info.get("applied_sequence", 0),
+                        "torn_bytes_dropped_at_start": engine.journal.dropped_torn_bytes,
+                        "recovery_at_start": info.get("recovery", {})},
             # journal entries that no longer pass the shapes after the sources changed
             "journal_problems": info.get("journal_problems", []),
             # --watch: why the changed source files are not served (the last good build is)
@@ -130,6 +142,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return await without_body(response) if request.method == "HEAD" else response
 
     return app
+
+
+def health_problems(engine: EngineSupervisor) -> list[str]:
+    """Why some requests would fail although queries are answered (empty: all is well)."""
+    problems = []
+    if engine.journal.write_error:
+        problems.append(f"updates are failing: the journal cannot be written ({engine.journal.write_error})")
+    if engine.store_error:
+        problems.append(f"updates are failing: the store cannot be written ({engine.store_error})")
+    return problems
 
 
 def url_length_limit(settings: Settings) -> int:

@@ -1,0 +1,40 @@
+"""Test-only fault points: stop the process, or fail an I/O call, at a named place.
+
+GMG_FAULT_KILL=name[:n] kills the process (SIGKILL, no clean-up) the n-th time
+(default: first) it passes the point `name`; GMG_FAULT_IO=name[:n] raises an
+OSError(EIO) there instead. Unset (always, outside the fault tests), each point
+costs one dictionary look-up. Points: validated (engine: an update passed its
+checks, before the journal), journalled (server: journal fsynced, before the
+store applies it), applied (engine: store applied, before the server hears it),
+acknowledged (server: just before the 2xx), journal-write (an I/O error instead).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from collections import Counter
+
+_passes: Counter = Counter()
+
+
+def _armed(variable: str, name: str) -> bool:
+    spec = os.environ.get(variable)
+    if not spec:
+        return False
+    point, _, nth = spec.partition(":")
+    if point != name:
+        return False
+    _passes[(variable, name)] += 1
+    return _passes[(variable, name)] == int(nth or 1)
+
+
+def point(name: str) -> None:
+    if _armed("GMG_FAULT_KILL", name):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def io_error(name: str) -> None:
+    if _armed("GMG_FAULT_IO", name):
+        raise OSError(errno.EIO, "Input/output error (injected)")
