@@ -40,7 +40,8 @@ HEDGE_CUES = re.compile(
     r"|probably|likely|may|might|could|would|tends? to|lesser|mostly|mainly|largely|partly"
     r"|partial|often|usually|rarely|rare|rather|relatively|somewhat|predominantly"
     r"|formally speaking|suggest|suggests|suggested|if any|ostensibly|allegedly|I hope|widely"
-    r"|generally|hardly|arguably|presumably|albeit|according to|claim|claims|claimed"
+    r"|generally|hardly|arguably|presumably|albeit|according to|claim|claims|claimed|scarce|much of"
+    r"|just before|supposed to|envisaged|possibilities|little|sketchy"
     r"|from \d[\d,.]* to \d|between \d+ and \d+)\b",
     re.IGNORECASE,
 )
