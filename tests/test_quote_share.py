@@ -1,0 +1,70 @@
+"""scripts/quote_share.py on a small made-up text: runs of words, overlaps once, case and punctuation aside."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+SCRIPT = ROOT / "scripts" / "quote_share.py"
+if not SCRIPT.exists():  # the sdist carries tests/ but not scripts/
+    pytest.skip("scripts/quote_share.py is not in this tree", allow_module_level=True)
+spec = importlib.util.spec_from_file_location("quote_share", SCRIPT)
+quote_share_module = importlib.util.module_from_spec(spec)
+sys.modules["quote_share"] = quote_share_module  # dataclasses look their module up
+spec.loader.exec_module(quote_share_module)
+quote_share = quote_share_module.quote_share
+article_parts = quote_share_module.article_parts
+
+TEXT = "one two three four five six seven eight nine ten"
+
+
+def test_nothing_quoted_is_zero():
+    share = quote_share(TEXT, ["an unrelated literal with many words in it"], min_words=3)
+    assert share.characters == len(TEXT) and share.covered == 0 and share.ratio == 0
+
+
+def test_a_quoted_run_counts_its_characters():
+    share = quote_share(TEXT, ["as printed: one two three four, and more"], min_words=3)
+    assert share.covered == len("one two three four")
+
+
+def test_overlapping_quotes_count_once():
+    share = quote_share(TEXT, ["two three four five", "four five six", "two three four five"], min_words=3)
+    assert share.covered == len("two three four five six")
+
+
+def test_a_run_shorter_than_the_threshold_does_not_count():
+    assert quote_share(TEXT, ["five six", "nine ten"], min_words=3).covered == 0
+    assert quote_share(TEXT, ["five six"], min_words=2).covered == len("five six")
+
+
+def test_case_punctuation_and_note_markers_are_aside():
+    text = "Alpha, beta gamma<sup>3</sup> delta."
+    share = quote_share(text, ["ALPHA BETA — GAMMA delta"], min_words=4)
+    assert share.ratio == 1.0
+
+
+def test_sources_are_measured_alone_and_together():
+    share = quote_share(TEXT, {"gmg:quote": ["one two three"], "gmg:description": ["eight nine ten"]}, min_words=3)
+    assert share.by_source == {"gmg:quote": len("one two three"), "gmg:description": len("eight nine ten")}
+    assert share.covered == len("one two three") + len("eight nine ten")
+
+
+def test_separate_runs_do_not_count_the_gap():
+    share = quote_share(TEXT, ["one two three", "five six seven"], min_words=3)
+    assert share.covered == len("one two three") + len("five six seven")
+
+
+def test_the_notes_are_apart_from_the_body():
+    markdown = "# Source\n\nheader\n\n---\n\n## Title\n\nBody text<sup>1</sup> here.\n\n#### Notes\n\n1. A reference.\n"
+    body, notes = article_parts(markdown)
+    assert body == "Title Body text here." and notes == "1. A reference."
+
+
+@pytest.mark.parametrize("min_words", [1, 3])
+def test_the_whole_text_quoted_is_all(min_words):
+    assert quote_share(TEXT, [TEXT], min_words=min_words).ratio == 1.0
