@@ -28,7 +28,7 @@ from conftest import ROOT
 from article import article_path, normalise
 from article_paragraphs import HEDGE_CUES, ID, paragraph_of, paragraphs
 
-pytestmark = pytest.mark.skipif(not article_path().exists(), reason="the source article is not beside the checkout")
+pytestmark = pytest.mark.needs("article")
 
 INVENTORY = ROOT / "tests" / "fixtures" / "hedges.tsv"
 GMG = Namespace("https://w3id.org/gmg/ontology#")
