@@ -377,7 +377,16 @@ class EngineSupervisor:
     def _body(self, request_id: int, pending: _Pending) -> "_Body":
         spool = Spool(self._spool_budget)
         drain = self._loop.create_task(self._drain(request_id, pending, spool))
+        # A task cancelled before its first step never runs its `finally` (a HEAD closes
+        # the body at once): free the slot when the task ends, however it ends.
+        drain.add_done_callback(lambda task: self._drain_ended(request_id, task))
         return _Body(spool, drain, self._loop)
+
+    def _drain_ended(self, request_id: int, task: asyncio.Task) -> None:
+        if request_id in self._pending and task.cancelled() and self._conn is not None:
+            self.stats.cancelled += 1
+            self._send(("cancel", request_id))  # cancelled before it ran: stop the engine's work too
+        self._finish(request_id)
 
     async def _drain(self, request_id: int, pending: _Pending, spool: Spool) -> None:
         """Move the engine's chunks into the spool as fast as it sends them; free the slot at the end.
