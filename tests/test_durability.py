@@ -79,6 +79,15 @@ def test_kill_at_a_named_point_of_an_update(seed, tmp_path, point, who):
         again.stop()
 
 
+def restart_and_check(store: Path, ledger: Ledger, case: str) -> dict:
+    """Start a server on the store again and check every acknowledged update is there."""
+    again, seconds = start(store)
+    try:
+        return check(case, again.url, ledger, seconds)
+    finally:
+        again.stop()
+
+
 def _present(url: str) -> set[str]:
     from faultkit import item_counts
     return {tag for tag, n in item_counts(url).items() if n == 3}
@@ -110,11 +119,7 @@ def test_kill_the_server_at_a_random_moment_of_a_burst(seed, tmp_path):
     stop.set()
     for thread in threads:
         thread.join(30)
-    again, seconds = start(store)
-    try:
-        check("server killed during a burst of 2 writers", again.url, ledger, seconds)
-    finally:
-        again.stop()
+    restart_and_check(store, ledger, "server killed during a burst of 2 writers")
 
 
 def test_kill_the_engine_at_a_random_moment_of_a_burst(seed, tmp_path):
@@ -148,11 +153,7 @@ def test_kill_the_engine_at_a_random_moment_of_a_burst(seed, tmp_path):
         assert not ledger.unknown, ledger.answers  # the server lived: every client had its answer
     finally:
         kill9(server)
-    again, seconds = start(store)
-    try:
-        check("server restarted after the engine kill", again.url, ledger, seconds)
-    finally:
-        again.stop()
+    restart_and_check(store, ledger, "server restarted after the engine kill")
 
 
 # --- damaged files ----------------------------------------------------------------------
@@ -288,11 +289,7 @@ def test_full_disk_fails_updates_truthfully_and_recovers_without_restart(seed, s
         check("full disk, then freed", server.url, ledger, recovered)
     finally:
         kill9(server)
-    again, seconds = start(store)
-    try:
-        check("full disk: restarted", again.url, ledger, seconds)
-    finally:
-        again.stop()
+    restart_and_check(store, ledger, "full disk: restarted")
 
 
 def test_an_io_error_on_the_journal_fails_one_update_truthfully(seed, tmp_path):
@@ -308,8 +305,4 @@ def test_an_io_error_on_the_journal_fails_one_update_truthfully(seed, tmp_path):
         check("I/O error on the journal, then fine", server.url, ledger)
     finally:
         kill9(server)
-    again, seconds = start(store)
-    try:
-        check("I/O error: restarted", again.url, ledger, seconds)
-    finally:
-        again.stop()
+    restart_and_check(store, ledger, "I/O error: restarted")
