@@ -161,4 +161,4 @@ def test_browsers_get_pages_and_machines_keep_rdf(client, path):
 
 def test_shapes_page_shows_each_shape_with_its_message(client):
     page = client.get("/shapes", headers=BROWSER).text
-    assert "Claims carry their evidence" in page and "A claim needs prov:wasDerivedFrom" in page
+    assert "Facts and claims are asserted by statements" in page and "A statement needs prov:wasDerivedFrom" in page

@@ -44,7 +44,20 @@ def test_evidence_annotations_come_with_the_description(client):
     graph = Graph().parse(data=client.get("/id/mipex", headers={"Accept": "text/turtle"}).text, format="turtle")
     owl = "http://www.w3.org/2002/07/owl#"
     assert any(graph.triples((None, URIRef(owl + "annotatedSource"), URIRef("https://w3id.org/gmg/id/mipex"))))
-    assert any(graph.triples((None, URIRef("https://w3id.org/gmg/ontology#evidence"), None)))
+    statements = list(graph.objects(None, URIRef("https://w3id.org/gmg/ontology#statement")))
+    assert statements, "the axiom annotations point at their statements"
+    derived = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert all(any(graph.triples((s, derived, None))) for s in statements), "each statement with its passage"
+
+
+def test_a_fact_comes_with_the_statements_that_assert_it(client):
+    fact = "https://w3id.org/gmg/id/funding/world-bank-dfid-mirpal-2013"
+    graph = Graph().parse(data=client.get("/id/funding/world-bank-dfid-mirpal-2013",
+                                          headers={"Accept": "text/turtle"}).text, format="turtle")
+    gmg = "https://w3id.org/gmg/ontology#"
+    (statement,) = graph.subjects(URIRef(gmg + "asserts"), URIRef(fact))
+    assert (statement, URIRef(gmg + "hedge"), URIRef(gmg + "Approximate")) in graph
+    assert (statement, URIRef(gmg + "statedBy"), URIRef("https://w3id.org/gmg/id/sudharshan-canagarajah")) in graph
 
 
 @pytest.mark.parametrize("name", ["no-such-thing", "world-bank>%20%3Fp%20%3Fo", "..%2F..%2Fetc"])

@@ -292,10 +292,12 @@ def test_mistakes_in_the_real_data_are_caught_on_the_node(sources):
     delete(observation, GMG.measure, GMGSH["ObservationShape-measure"], "observation without its measure")
     (membership,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Membership }")
     delete(membership, ORG.organization, GMGSH["MembershipShape-organization"], "membership without organisation")
-    (axiom,) = _one(data, "SELECT ?x WHERE { ?x a owl:Axiom ; gmg:evidence ?e }")
-    delete(axiom, GMG.evidence, GMGSH["AxiomShape-evidence"], "plain triple without its evidence")
-    (funding,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Funding ; prov:wasDerivedFrom ?p }")
-    delete(funding, PROV.wasDerivedFrom, GMGSH["ClaimShape-evidence"], "funding without its evidence link")
+    (axiom,) = _one(data, "SELECT ?x WHERE { ?x a owl:Axiom ; gmg:statement ?e }")
+    delete(axiom, GMG.statement, GMGSH["AxiomShape-statement"], "plain triple without its statement")
+    (statement, funding) = _one(data, "SELECT ?x ?f WHERE { ?x gmg:asserts ?f ; prov:wasDerivedFrom ?p . ?f a gmg:Funding }")
+    delete(statement, PROV.wasDerivedFrom, GMGSH["StatementShape-passage"], "statement of a funding without its passage")
+    (statement,) = _one(data, "SELECT ?x WHERE { ?x gmg:asserts/a gmg:Status ; gmg:attribution ?a }")
+    delete(statement, GMG.attribution, GMGSH["StatementShape-attribution"], "statement of a status without its attribution")
 
     # Swap the funder and the funded programme of another funding.
     swapped, funder, programme = _one(data, f"""SELECT ?x ?f ?p WHERE {{
@@ -321,7 +323,7 @@ def test_mistakes_in_the_real_data_are_caught_on_the_node(sources):
     data.remove((relationship, GMG.participant, gone))
     expected[relationship] = (GMGSH["RelationshipParticipantsShape-twoAgents"], "relationship with one participant")
 
-    assert len(expected) == 10, "the mutations must touch distinct nodes"
+    assert len(expected) == 11, "the mutations must touch distinct nodes"
     reported = {(r.focus, r.rule) for r in validate_graph(data, sources.shapes, sources.ontology).violations}
     missed = [f"{what}: {node.n3()} not reported by {rule.n3()}"
               for node, (rule, what) in expected.items() if (node, rule) not in reported]

@@ -1,27 +1,26 @@
-"""Provenance at the level of the claim: every asserted instance triple is covered.
+"""Provenance at the level of the fact: every asserted instance triple is covered.
 
 A triple of instances/*.ttl is *covered* when one of these holds:
 
-1. **It belongs to a claim node** with evidence: its subject is an instance of one of
-   the claim classes below and has ``prov:wasDerivedFrom`` at least one passage node
-   (a ``gmg:Passage``, of which ``gmg:Note`` is a subclass). The claim classes are
-   - ``gmg:Claim`` and all its subclasses in the ontology (relationship, governor
-     relationship, status, observation, funding, grant, evaluation, membership
-     (``gmg:Membership``), citation, adoption, authority attribution, knowledge
-     production, mechanism use, programme result, ...);
+1. **It belongs to a fact or claim node that a statement asserts**: its subject is an
+   instance of ``gmg:Fact`` or ``gmg:Claim`` (or a subclass: relationship, status,
+   observation, funding, grant, evaluation, membership, adoption, authority attribution,
+   knowledge production, mechanism use, programme result, ...), and some ``gmg:Statement``
+   ``gmg:asserts`` it and has ``prov:wasDerivedFrom`` at least one passage node (a
+   ``gmg:Passage``, of which ``gmg:Note`` is a subclass). Whether a class is a fact class
+   is read from the ontology (``rdfs:subClassOf*``), not from a list kept here.
+2. **It belongs to a record derived from a passage** directly (``prov:wasDerivedFrom``):
    - the records of the article's own research, each described wholly by the note or
      passage that reports it: ``gmg:Interview``, ``gmg:FieldObservation``,
-     ``gmg:Fieldwork`` (PROV activities, so they cannot be ``gmg:Claim``s, which are
-     PROV entities);
-   - bibliographic records: every work a ``gmg:Citation`` cites (``gmg:citedWork``) and
-     every journal or volume such a work is part of (``dcterms:isPartOf``) — their titles,
+     ``gmg:Fieldwork``;
+   - citations (``gmg:Citation``: note *n* cites work *w*, a fact about the source itself)
+     and bibliographic records: every work a citation cites (``gmg:citedWork``) and every
+     journal or volume such a work is part of (``dcterms:isPartOf``) — their titles,
      names, years and pages are transcribed from the note they are derived from.
-   Whether a class is a claim class is read from the ontology (``rdfs:subClassOf*``),
-   not from a list kept here.
-2. **It carries an OWL 2 axiom annotation** ``gmg:evidence`` pointing to a passage node:
-   an ``owl:Axiom`` with ``owl:annotatedSource``/``Property``/``Target`` equal to the
-   triple.
-3. **It is the inverse of a covered triple**: its predicate is declared ``owl:inverseOf``
+3. **It carries an OWL 2 axiom annotation** ``gmg:statement`` pointing to a statement
+   derived from a passage node: an ``owl:Axiom`` with
+   ``owl:annotatedSource``/``Property``/``Target`` equal to the triple.
+4. **It is the inverse of a covered triple**: its predicate is declared ``owl:inverseOf``
    a property ``q`` and ``(o q s)`` is covered (``gmg:hasStatus`` backlinks of statuses).
 
 Not subject to the rule (they are not claims of the article about the world):
@@ -30,7 +29,8 @@ Not subject to the rule (they are not claims of the article about the world):
   mention links ``gmg:mentionedIn``;
 - an international organization's ``gmg:partOfCollective`` link to a collective agent (the
   IOs the article speaks of together): it follows from the IO's type, as ``rdf:type`` does;
-- the provenance links themselves (``prov:wasDerivedFrom``, ``gmg:evidence``) and the
+- the statements (``gmg:Statement``: what they assert, where, in whose voice, how surely)
+  and the provenance links themselves (``prov:wasDerivedFrom``, ``gmg:statement``), and the
   editors' remarks (``rdfs:comment``, ``skos:note``, ``skos:scopeNote``,
   ``skos:editorialNote``), which say where a statement comes from or how the article
   words it, not what is the case;
@@ -64,11 +64,11 @@ SCHEMA = Namespace("http://schema.org/")
 
 EXEMPT_PREDICATES = {
     RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, GMG.mentionedIn,
-    PROV.wasDerivedFrom, GMG.evidence,
+    PROV.wasDerivedFrom, GMG.statement,
     RDFS.comment, SKOS.note, SKOS.scopeNote, SKOS.editorialNote,
     SCHEMA.sameAs,
 }
-RESEARCH_RECORD_CLASSES = {GMG.Interview, GMG.FieldObservation, GMG.Fieldwork}
+RECORD_CLASSES = {GMG.Interview, GMG.FieldObservation, GMG.Fieldwork, GMG.Citation}
 
 
 def subclasses(ontology: Graph, cls: URIRef) -> set[URIRef]:
@@ -82,10 +82,10 @@ def subclasses(ontology: Graph, cls: URIRef) -> set[URIRef]:
 
 
 def uncovered_triples(instances: Graph, ontology: Graph) -> list[tuple]:
-    claim_classes = subclasses(ontology, GMG.Claim) | set().union(
-        *(subclasses(ontology, c) for c in RESEARCH_RECORD_CLASSES))
+    fact_classes = subclasses(ontology, GMG.Fact) | subclasses(ontology, GMG.Claim)
+    record_classes = set().union(*(subclasses(ontology, c) for c in RECORD_CLASSES))
     passage_classes = subclasses(ontology, GMG.Passage)
-    source_classes = passage_classes | subclasses(ontology, GMG.Section)
+    source_classes = passage_classes | subclasses(ontology, GMG.Section) | subclasses(ontology, GMG.Statement)
     value_classes = subclasses(ontology, GMG.Period) | subclasses(ontology, GMG.MonetaryAmount)
     vocabulary_classes = subclasses(ontology, SKOS.Concept)
 
@@ -101,12 +101,16 @@ def uncovered_triples(instances: Graph, ontology: Graph) -> list[tuple]:
     def has_evidence(node) -> bool:
         return any(p in passages for p in instances.objects(node, PROV.wasDerivedFrom))
 
+    def is_stated(node) -> bool:
+        return any(has_evidence(st) for st in instances.subjects(GMG.asserts, node))
+
     claim_nodes = {s for s, t in types.items()
-                   if (t & claim_classes or s in bibliographic) and has_evidence(s)}
+                   if (t & fact_classes and is_stated(s))
+                   or ((t & record_classes or s in bibliographic) and has_evidence(s))}
 
     annotated = set()
     for axiom in instances.subjects(RDF.type, OWL.Axiom):
-        if any(e in passages for e in instances.objects(axiom, GMG.evidence)):
+        if any(has_evidence(st) for st in instances.objects(axiom, GMG.statement)):
             annotated.add((instances.value(axiom, OWL.annotatedSource),
                            instances.value(axiom, OWL.annotatedProperty),
                            instances.value(axiom, OWL.annotatedTarget)))
@@ -148,14 +152,21 @@ def test_every_instance_triple_is_covered_by_a_claim_or_an_evidence_annotation(s
     assert not misses, f"{len(misses)} uncovered triples:\n" + "\n".join(lines)
 
 
-def test_every_claim_node_has_evidence(sources):
-    """A claim node without prov:wasDerivedFrom is not a cover: it must be caught too."""
+def test_every_fact_and_record_has_evidence(sources):
+    """A fact no statement asserts, or a record without prov:wasDerivedFrom, is not a cover:
+    it must be caught too."""
     instances, ontology = sources.instances, sources.ontology
-    claim_classes = subclasses(ontology, GMG.Claim) | RESEARCH_RECORD_CLASSES
     passages = {s for c in subclasses(ontology, GMG.Passage) for s in instances.subjects(RDF.type, c)}
-    bare = sorted({s for c in claim_classes for s in instances.subjects(RDF.type, c)
-                   if not any(p in passages for p in instances.objects(s, PROV.wasDerivedFrom))})
-    assert not bare, "claim nodes without a passage as evidence:\n" + "\n".join(map(str, bare))
+
+    def derived(node) -> bool:
+        return any(p in passages for p in instances.objects(node, PROV.wasDerivedFrom))
+
+    facts = {s for c in subclasses(ontology, GMG.Fact) | subclasses(ontology, GMG.Claim)
+             for s in instances.subjects(RDF.type, c)}
+    records = {s for c in RECORD_CLASSES for s in instances.subjects(RDF.type, c)}
+    bare = sorted({f for f in facts if not any(derived(st) for st in instances.subjects(GMG.asserts, f))}
+                  | {r for r in records if not derived(r)})
+    assert not bare, "facts or records without a passage as evidence:\n" + "\n".join(map(str, bare))
 
 
 def test_evidence_annotations_annotate_asserted_triples(sources):

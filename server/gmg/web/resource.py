@@ -2,9 +2,10 @@
 
 `https://w3id.org/gmg/id/world-bank` is served at `/id/world-bank` on whatever host
 runs gmg (the base IRI is a setting). The description is what a linked-data client
-expects of a concise bounded description: the resource's own statements (with the
-axiom annotations that give their evidence), the statements that point at it, and
-the labels of what it links to. It is computed by the engine like any query, so the
+expects of a concise bounded description: the resource's own triples (with the axiom
+annotations of its plain triples and the gmg:Statement nodes they point at), the
+statements that assert it when it is a fact, the triples that point at it, and the
+labels of what it links to. It is computed by the engine like any query, so the
 time limit and the queue apply.
 """
 
@@ -34,11 +35,15 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DESCRIPTION = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
-CONSTRUCT {{ <{iri}> ?p ?o . ?o rdfs:label ?ol . ?s ?q <{iri}> . ?s rdfs:label ?sl . ?ax ?ap ?av . }}
+PREFIX gmg: <https://w3id.org/gmg/ontology#>
+CONSTRUCT {{ <{iri}> ?p ?o . ?o rdfs:label ?ol . ?s ?q <{iri}> . ?s rdfs:label ?sl . ?ax ?ap ?av .
+            ?st ?sp ?so . }}
 WHERE {{
   {{ <{iri}> ?p ?o OPTIONAL {{ ?o rdfs:label ?ol }} }}
   UNION {{ ?s ?q <{iri}> FILTER(isIRI(?s)) OPTIONAL {{ ?s rdfs:label ?sl }} }}
   UNION {{ ?ax owl:annotatedSource <{iri}> ; ?ap ?av }}
+  UNION {{ ?ax owl:annotatedSource <{iri}> ; gmg:statement ?st . ?st ?sp ?so }}
+  UNION {{ ?st gmg:asserts <{iri}> ; ?sp ?so }}
 }}"""
 
 OUTGOING = """
