@@ -75,7 +75,11 @@ def test_validate_report_is_grouped_by_node_with_label_message_value_and_shape(t
 id:observation\\/cli-percent a gmg:Observation ;
     rdfs:label "Remittances were 120 per cent of GDP"@en ;
     gmg:measure gmg:RemittancesShareOfGDP ; gmg:value 120.0 ; gmg:unit gmg:Percent ;
-    gmg:refArea id:tajikistan ; prov:wasDerivedFrom id:passage\\/s3-p3 .
+    gmg:refArea id:tajikistan .
+id:statement\\/cli-percent a gmg:Statement ;
+    rdfs:label "statement: Remittances were 120 per cent of GDP"@en ;
+    gmg:asserts id:observation\\/cli-percent ; gmg:attribution gmg:ArticleOwnStatement ;
+    prov:wasDerivedFrom id:passage\\/s3-p3 .
 """)
     result = run("validate", str(extra))
     assert result.returncode == 1, result.stdout + result.stderr
@@ -94,6 +98,28 @@ id:observation\\/cli-percent a gmg:Observation ;
     report = Graph().parse(data=turtle.stdout, format="turtle")
     assert (None, sh.conforms, Literal(False)) in report
     assert (None, sh.focusNode, URIRef("https://w3id.org/gmg/id/observation/cli-percent")) in report
+
+
+def test_validate_report_names_an_inverse_path_with_a_caret(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(PREFIXES + """
+id:observation\\/cli-unstated a gmg:Observation ;
+    rdfs:label "Remittances were 12 per cent of GDP"@en ;
+    gmg:measure gmg:RemittancesShareOfGDP ; gmg:value 12.0 ; gmg:unit gmg:Percent ;
+    gmg:refArea id:tajikistan .
+""")
+    result = run("validate", str(extra))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith("Validation: 1 violation(s)"), result.stdout
+    assert "No statement asserts this fact" in result.stdout
+    assert "property: ^<https://w3id.org/gmg/ontology#asserts> (asserts)" in result.stdout
+
+
+def test_the_fact_and_statement_template_conforms():
+    template = ROOT / "docs" / "templates" / "fact-and-statement.ttl"
+    result = run("validate", str(template))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Validation: the data conforms to the shapes." in result.stdout
 
 
 def test_validate_warnings_fail_only_when_strict(tmp_path):

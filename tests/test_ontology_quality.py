@@ -343,8 +343,11 @@ def test_mechanisms_qualifiers_and_fields_are_the_schemes_the_issue_names(onto):
     retired = in_scheme(onto, G.GovernanceMechanisms) - current(G.GovernanceMechanisms)
     assert {(c, onto.value(c, DCTERMS.isReplacedBy)) for c in retired} == {
         (G.FundingMechanism, G.FundingRelationship), (G.LobbyingMechanism, G.LobbyingRelationship)}
-    assert {"exact", "approximate", "estimate", "lower bound", "range"} <= labels(G.Qualifiers)
-    assert {"predominantly", "rarely"} <= labels(G.Qualifiers)
+    # qualifiers are manners of a fact; the article's hedges are a scheme of their own, on statements
+    assert labels(G.Qualifiers) == {"closely", "regularly"}
+    assert {"approximate", "estimate", "lower bound", "range", "predominantly", "rarely", "reportedly",
+            "potentially", "to a lesser extent"} <= labels(G.Hedges)
+    assert not labels(G.Hedges) & labels(G.Qualifiers)
     assert labels(G.GovernanceFields) == {
         "migration governance", "migration and development", "refugee protection", "global economic governance",
         "migrant health care", "border management"}
@@ -370,8 +373,11 @@ def test_knowledge_products_are_entities_and_knowledge_activities_are_activities
 def test_top_level_kinds_are_pairwise_disjoint(onto):
     (members,) = [m for node in onto.subjects(RDF.type, OWL.AllDisjointClasses)
                   for m in [set(onto.items(onto.value(node, OWL.members)))] if PROV.Agent in m]
-    assert {PROV.Agent, G.Place, PROV.Activity, G.Document, G.Passage, G.Claim, G.Period} <= members
-    assert G.Claim in superclasses(onto, G.Status)
+    assert {PROV.Agent, G.Place, PROV.Activity, G.Document, G.Passage, G.Claim, G.Fact, G.Statement,
+            G.Period} <= members
+    # a status is a fact about the world; what the article says about it is a statement apart
+    assert G.Fact in superclasses(onto, G.Status)
+    assert G.Claim not in superclasses(onto, G.Status)
 
 
 def test_periods_are_proper_intervals_with_integer_years(onto, data):

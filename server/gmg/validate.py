@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pyshacl import validate as shacl_validate
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.rdfutil.inoculate import inoculate
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from .sources import Sources
@@ -34,6 +34,7 @@ class Result:
     message: str
     shape: Node | None
     constraint: Node | None = None  # the sh:SPARQLConstraint, for SPARQL-based results
+    inverse: bool = False  # the path is `^path`: the property points at the focus node
 
     @property
     def rule(self) -> Node | None:
@@ -85,7 +86,8 @@ class Report:
             for r in sorted(by_focus[focus], key=lambda r: (r.severity, str(r.path))):
                 lines.append(f"  {r.severity}: {r.message}")
                 if r.path is not None:
-                    lines.append(f"    property: {self.label(r.path)}")
+                    inverse = "^" if r.inverse else ""
+                    lines.append(f"    property: {inverse}{self.label(r.path)}")
                 if r.value is not None:
                     lines.append(f"    value:    {r.value.n3() if isinstance(r.value, Literal) else self.label(r.value)}")
                 lines.append(f"    shape:    {self.label(r.rule)}")
@@ -149,10 +151,13 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
 
 def _result(g: Graph, node: Node) -> Result:
     message = g.value(node, SH.resultMessage)
+    path = g.value(node, SH.resultPath)
+    inverted = g.value(path, SH.inversePath) if isinstance(path, BNode) else None
     return Result(
         severity=SEVERITIES.get(g.value(node, SH.resultSeverity), "Violation"),
         focus=g.value(node, SH.focusNode),
-        path=g.value(node, SH.resultPath),
+        path=inverted if inverted is not None else path,
+        inverse=inverted is not None,
         value=g.value(node, SH.value),
         message=str(message) if message is not None else "constraint not met",
         shape=g.value(node, SH.sourceShape),
