@@ -197,6 +197,8 @@ class Cover:
         folded = fold(name)
         if re.search(r"(?<!\w)" + re.escape(folded) + r"(?!\w)", self.text):
             return True
+        if name.endswith("-based"):  # "Moscow-based" names Moscow, the seat the graph records
+            return self._name(name[: -len("-based")])
         parts = [p for p in re.split(r",? and |, ", name) if p]
         if len(parts) > 1:
             return all(self._name(p) for p in parts)
