@@ -47,8 +47,10 @@ HEDGE_CUES = re.compile(
 )
 
 
-def paragraphs() -> dict[str, str]:
-    """Paragraph id -> the paragraph's text, normalised as quotes are (tests/article.py)."""
+def paragraphs(raw_text: bool = False) -> dict[str, str]:
+    """Paragraph id -> the paragraph's text, normalised as quotes are (tests/article.py).
+
+    With raw_text, the text as printed, note markers (<sup>N</sup>) included."""
     raw = article_path().read_text(encoding="utf-8")
     _, _, body = raw.partition("\n---\n")
     blocks = [b.strip() for b in re.split(r"\n\s*\n", body) if b.strip()]
@@ -86,7 +88,7 @@ def paragraphs() -> dict[str, str]:
         else:
             counters[section] = counters.get(section, 0) + 1
             key = f"{section}-p{counters[section]}"
-        result[key] = normalise(text)
+        result[key] = text if raw_text else normalise(text)
     return result
 
 
