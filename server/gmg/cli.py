@@ -54,6 +54,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check: exit 1 if the file is not in that form")
     p.set_defaults(run=cmd_fmt)
 
+    p = command("add", "add facts from a CSV file, each with the statement that asserts it, "
+                       "after validating them with the whole graph")
+    p.add_argument("csv", type=Path, metavar="FILE.csv",
+                   help="one fact per row (columns: docs/examples/add-facts.csv; README, 'Adding facts')")
+    p.add_argument("--to", type=Path, required=True, metavar="instances/MODULE.ttl",
+                   help="the instances module to append to (e.g. instances/world-bank.ttl)")
+    p.add_argument("--dry-run", action="store_true", help="validate and print the Turtle; write nothing")
+    p.set_defaults(run=cmd_add)
+
     p = command("docs", "write HTML documentation of the ontology")
     p.add_argument("out_dir", nargs="?", type=Path, metavar="OUT_DIR", help="where to write index.html (default docs/)")
     p.set_defaults(run=cmd_docs)
@@ -189,6 +198,35 @@ def cmd_validate(args) -> int:
     else:
         print(report.render())
     return EXIT_FAILED if report.failed(args.strict) else EXIT_OK
+
+
+def cmd_add(args) -> int:
+    from .authoring import AuthoringError, append_turtle, facts_from_csv
+    from .paths import default_data_dir
+    from .sources import SourceError, load_sources
+    from .validate import validate
+
+    target = args.to.resolve()
+    modules = default_data_dir().files("instances")
+    if target not in [m.resolve() for m in modules]:
+        return _fail(f"--to must be an existing module of instances/ (e.g. instances/world-bank.ttl), not {args.to}")
+    try:
+        sources = load_sources()
+        added = facts_from_csv(args.csv, sources)
+    except (SourceError, AuthoringError) as err:
+        return _fail(str(err))
+    report = validate(sources, added.graph)
+    if report.failed():
+        print(report.render())
+        print(f"Nothing was written: fix the rows above in {args.csv}.", file=sys.stderr)
+        return EXIT_FAILED
+    if args.dry_run:
+        sys.stdout.write(added.graph.serialize(format="turtle"))
+        return EXIT_OK
+    append_turtle(added, target)
+    print(f"Added {len(added.facts)} fact(s) and their statements to {args.to}: "
+          + ", ".join(str(f).removeprefix("https://w3id.org/gmg/id/") for f in added.facts))
+    return EXIT_OK
 
 
 def cmd_query(args) -> int:
