@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace
@@ -65,11 +66,7 @@ def article_items_text() -> str:
     """The article proper: everything after the header's horizontal rule."""
     raw = read_article()
     _, _, body = raw.partition("\n---\n")
-    # Note numbers are structure, not facts: the "N. " opening each note, and the note
-    # markers that are printed as plain digits after punctuation (outcomes."28).
-    body = re.sub(r"^\d{1,2}\. ", "", body, flags=re.M)
-    body = re.sub(r"(?<=[.,\"”?])\d{1,2}(?=\s|$)", "", body, flags=re.M)
-    lines = body.splitlines()
+    lines = strip_note_numbers(body).splitlines()
     # A heading or a line that ends without punctuation and is followed by a line that
     # starts with a capital ends a sentence (title, byline, headings); page breaks inside a
     # sentence are followed by a lower-case word and are left alone.
@@ -102,7 +99,16 @@ def number_value(token: str) -> str:
     return token
 
 
-def extract_items(text: str | None = None) -> set[Item]:
+def strip_note_numbers(text: str) -> str:
+    """Note numbers are structure, not facts: the "N. " opening each note, and the note
+    markers that are printed as plain digits after punctuation (outcomes."28)."""
+    text = re.sub(r"^\d{1,2}\. ", "", text, flags=re.M)
+    return re.sub(r"(?<=[.,\"”?])\d{1,2}(?=\s|$)", "", text, flags=re.M)
+
+
+def extract_items(text: str | None = None, lower_words: set[str] | None = None) -> set[Item]:
+    """The items of `text` (default: the whole article). A capitalised word opening a sentence
+    is a name only if `lower_words` (default: the words of `text`) lacks it in lower case."""
     text = article_items_text() if text is None else text
     items: set[Item] = set()
     for url in URL.findall(text):
@@ -115,7 +121,8 @@ def extract_items(text: str | None = None) -> set[Item]:
         value = number_value(token.rstrip(".,"))
         kind = "year" if re.fullmatch(r"(19|20)\d\d", value) else "number"
         items.add(Item(kind, value))
-    lower_words = {w for w in re.findall(r"\b[a-z][\w'-]*", text)}
+    if lower_words is None:
+        lower_words = {w for w in re.findall(r"\b[a-z][\w'-]*", text)}
     for sentence in re.split(r"(?<=[.!?:;])\s+|(?<=[.!?]\")\s+", text):
         tokens = WORD.findall(sentence)
         run: list[str] = []
@@ -165,19 +172,27 @@ class Cover:
     """The graph's literals that can cover an item."""
 
     def __init__(self, instances: Graph, ontology: Graph | None = None):
-        texts, numbers = [], set()
         source_nodes = set()
         for cls in (GMG.Passage, GMG.Note):
             source_nodes.update(instances.subjects(RDF.type, cls))
-        for s, p, o in instances:
-            if not isinstance(o, Literal) or p in NOT_COVERING or s in source_nodes:
-                continue
+        self._index(o for s, p, o in instances
+                    if isinstance(o, Literal) and p not in NOT_COVERING and s not in source_nodes)
+
+    @classmethod
+    def of_literals(cls, literals) -> "Cover":
+        cover = cls.__new__(cls)
+        cover._index(literals)
+        return cover
+
+    def _index(self, literals) -> None:
+        texts, numbers = [], set()
+        for o in literals:
             lexical = str(o)
             texts.append(fold(lexical))
             numbers.update(number_value(t.rstrip(".,")) for t in NUMBER.findall(lexical))
             numbers.add(lexical)
             value = o.toPython()
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                 numbers.add(str(value))
                 if float(value).is_integer():
                     numbers.add(str(int(value)))
@@ -199,7 +214,58 @@ class Cover:
             return True
         if name.endswith("-based"):  # "Moscow-based" names Moscow, the seat the graph records
             return self._name(name[: -len("-based")])
-        parts = [p for p in re.split(r",? and |, ", name) if p]
+        parts = [re.sub(r"^the ", "", p) for p in re.split(r",? and |, ", name) if p]
         if len(parts) > 1:
             return all(self._name(p) for p in parts)
         return False
+
+
+# Numbers written in words that state a quantity: the article's "approximately one-third"
+# and "the nine countries". Only these forms are read (see the module docstring).
+NUMBER_WORDS = {
+    "one-third": "1/3", "one-quarter": "1/4", "one-half": "1/2", "two-thirds": "2/3",
+    "nine countries": "9", "first four years": "4", "four-year": "4",
+}
+
+
+def number_word_items(text: str) -> set[Item]:
+    folded = text.lower()
+    return {Item("number", value) for words, value in NUMBER_WORDS.items() if words in folded}
+
+
+def paragraph_literals(graph: Graph, passages: set) -> list[Literal]:
+    """What the graph states on the strength of these passages (or notes), as literals.
+
+    The statements derived from them, the facts they assert and the triples whose
+    owl:Axiom points at them, the records derived from them (citations, works, interviews
+    of a note), two links deep (a funding -> its amount -> the amount's value); and the
+    names of the entities they mention. Passages and notes themselves never count."""
+    from rdflib import OWL
+    prov = Namespace("http://www.w3.org/ns/prov#")
+    derived = {s for p in passages for s in graph.subjects(prov.wasDerivedFrom, p)}
+    statements = {s for s in derived if (s, RDF.type, GMG.Statement) in graph}
+    start = set(derived)
+    for statement in statements:
+        start.update(graph.objects(statement, GMG.asserts))
+        for axiom in graph.subjects(GMG.statement, statement):
+            start.update((graph.value(axiom, OWL.annotatedSource), graph.value(axiom, OWL.annotatedTarget)))
+    sources = {n for cls in (GMG.Passage, GMG.Note) for n in graph.subjects(RDF.type, cls)}
+    literals, seen, frontier = [], set(start), set(start)
+    for depth in range(3):
+        following = set()
+        for node in frontier:
+            numerator, denominator = graph.value(node, GMG.numerator), graph.value(node, GMG.denominator)
+            if numerator is not None and denominator is not None:  # "one-third" is 1/3
+                literals.append(Literal(f"{numerator}/{denominator}"))
+            for p, o in graph.predicate_objects(node):
+                if p in NOT_COVERING:
+                    continue
+                if isinstance(o, Literal):
+                    literals.append(o)
+                elif depth < 2 and o not in seen and o not in sources:
+                    seen.add(o)
+                    following.add(o)
+        frontier = following
+    mentioned = {e for p in passages for e in graph.subjects(GMG.mentionedIn, p)}
+    literals += [o for e in mentioned for p in (RDFS.label, SKOS.altLabel) for o in graph.objects(e, p)]
+    return literals
