@@ -145,3 +145,40 @@ def test_the_inventory_has_the_hedges_the_issue_names(inventory):
                 "approximately", "about 10", "more than 20", "300 plus", "could be higher",
                 "seems to", "circa", "from 4 to 5", "estimate"):
         assert cue in expressions, cue
+
+
+def hedges_on(instances: Graph, node: URIRef) -> set[str]:
+    """The categories (skos:notation, a narrower hedge's from its broader) of the hedges on the
+    statements that assert the node, or that the node is (a statement of an annotated triple)."""
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    statements = set(instances.subjects(GMG.asserts, node))
+    if (node, RDF.type, GMG.Statement) in instances:
+        statements.add(node)
+    found = set()
+    for statement in statements:
+        for hedge in instances.objects(statement, GMG.hedge):
+            for concept in (hedge, *instances.objects(hedge, skos.broader)):
+                found.update(str(n) for n in instances.objects(concept, skos.notation))
+    return found
+
+
+@pytest.mark.parametrize("world", ["yes", "no"], ids=["facts", "claims"])
+def test_every_hedge_that_names_a_node_is_on_a_statement_of_that_node(inventory, sources_graph, world):
+    """A hedge of the inventory that qualifies a node of the graph is data on that node's statement:
+    a hedge of the category the inventory gives. (Rows without a node qualify something the
+    graph does not model; test_rows_are_well_formed asks them to say what.)"""
+    missing = []
+    for r in inventory:
+        if r["world_fact"] != world or not r["node"]:
+            continue
+        for node in r["node"].split():
+            if r["category"] not in hedges_on(sources_graph, expand(node)):
+                missing.append(f"hedges.tsv:{r['line']}: {r['expression']!r} ({r['category']}) on {node}")
+    assert not missing, "hedges of the inventory missing from the data:\n" + "\n".join(missing)
+
+
+@pytest.fixture(scope="module")
+def sources_graph() -> Graph:
+    from gmg.sources import load_sources
+    sources = load_sources()
+    return sources.instances + sources.ontology
