@@ -192,3 +192,22 @@ def test_a_graph_of_several_modules_gets_one_header_listing_the_modules():
     header = re.search(r"<header>(.*?)</header>", content, re.S).group(1)
     assert "An extra module" in header and f"<code>{ONTOLOGY_IRI}</code>" in header
     assert 'id="ExtraThing"' in main_sections(content)
+
+
+README_SPARQL = re.findall(r"```sparql\n(.*?)```", (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8"), re.S)
+
+
+@pytest.mark.parametrize("query", README_SPARQL, ids=[f"block-{i + 1}" for i in range(len(README_SPARQL))])
+def test_every_sparql_example_of_the_readme_answers(client, query):
+    response = client.post("/sparql", content=query.encode(),
+                           headers={"Content-Type": "application/sparql-query",
+                                    "Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"], "the README shows a query that answers nothing"
+
+
+def test_the_readme_shows_a_query_for_facts_statements_attributions_and_hedges():
+    assert len(README_SPARQL) >= 6
+    text = "\n".join(README_SPARQL)
+    for term in ("gmg:MigrationFlow", "gmg:asserts", "gmg:attribution", "gmg:hedge"):
+        assert term in text, term
