@@ -19,6 +19,7 @@ from ..paths import default_data_dir
 from ..formats import GRAPH, prefers_html
 from ..settings import Settings
 from . import internal
+from .bibliography import bibliography_router
 from .browse import browse_router
 from .dataset import dataset_router
 from .editor import mount_assets
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(browse_router(settings, engine))  # /id/ before /id/{name}
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
+    app.include_router(bibliography_router(settings, engine))
     mount_assets(app)
     url_limit = url_length_limit(settings)
 

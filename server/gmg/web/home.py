@@ -21,6 +21,8 @@ LINKS = (
     ("/id/world-bank", "Resources", "every IRI under /id/ dereferences: the World Bank, for a start"),
     ("/shapes", "Shapes", "the SHACL shapes that data added to gmg must satisfy"),
     ("/dumps", "Dumps", "every graph as a file, in Turtle, N-Triples, JSON-LD or RDF/XML"),
+    ("/bibliography.bib", "Bibliography (BibTeX)", "the works the article's notes cite, for a reference manager"),
+    ("/bibliography.ris", "Bibliography (RIS)", "the same works as RIS (Zotero, EndNote, Mendeley)"),
     ("/void", "Dataset description", "the dataset in VoID: licence, source, endpoint, dumps, triple counts"),
     ("/health", "Health", "status, triple count, engine restarts, update journal (JSON)"),
     ("/metrics", "Metrics", "Prometheus metrics"),
