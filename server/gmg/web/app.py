@@ -27,6 +27,7 @@ from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
+from .pictures import pictures_router
 from .resource import not_found_page, resource_router
 from .search import SearchIndex, search_router
 from .sparql import sparql_router, without_body
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
     app.include_router(bibliography_router(settings, engine))
+    app.include_router(pictures_router(settings, engine))
     mount_assets(app)
     url_limit = url_length_limit(settings)
 

@@ -16,6 +16,8 @@ from .sparql import without_body
 
 LINKS = (
     ("/id/", "Browse", "every resource by type, with counts; or search by name in the box above"),
+    ("/network", "Governance network", "a picture of who works with, funds and belongs to whom; every node a link"),
+    ("/charts", "Country figures", "charts of remittances, migrant numbers and populations, hedged figures drawn apart"),
     ("/sparql", "Query page", "ask the graph in SPARQL, starting from the competency questions"),
     ("/ontology", "Ontology", "the classes and properties, documented (Turtle, RDF/XML and JSON-LD for machines)"),
     ("/id/world-bank", "Resources", "every IRI under /id/ dereferences: the World Bank, for a start"),
