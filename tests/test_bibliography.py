@@ -91,3 +91,14 @@ def test_home_page_links_both_downloads(client):
     page = client.get("/", headers={"Accept": "text/html"}).text
     links = set(re.findall(r'href="([^"]+)"', page))
     assert {"/bibliography.bib", "/bibliography.ris"} <= links
+
+
+def test_authors_follow_the_order_the_note_prints():
+    from gmg.bibliography import Agent, in_printed_order
+
+    printed = 'Andrew Geddes and Oleg Korneev, "The State and the Regulation of Migration," in ...'
+    agents = [Agent("Oleg Korneev", True), Agent("Andrew Geddes", True)]
+    assert [a.name for a in in_printed_order(agents, printed)] == ["Andrew Geddes", "Oleg Korneev"]
+    # a name printed differently is placed by its surname; one not printed at all goes last
+    agents = [Agent("Someone Else", True), Agent("O. Korneev", True), Agent("Andrew Geddes", True)]
+    assert [a.name for a in in_printed_order(agents, printed)] == ["Andrew Geddes", "O. Korneev", "Someone Else"]

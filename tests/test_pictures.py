@@ -207,3 +207,32 @@ def test_home_page_and_every_header_link_the_pictures(client):
     for path in ("/", "/id/world-bank"):
         page = client.get(path, headers=HTML).text
         assert 'href="/network"' in page and 'href="/charts"' in page
+
+
+# --- the plain modules, on made-up figures --------------------------------------------------
+
+def test_figures_are_printed_as_a_reader_says_them():
+    from gmg.charts import FRACTION, PERCENT, Figure, nice_ceiling, tick_count
+
+    base = dict(iri="x", label="x", measure="m", measure_label="m", area="a", area_label="A")
+    assert Figure(**base, value=52.0, unit=PERCENT).printed() == "52%"
+    assert Figure(**base, value=800000.0).printed() == "800,000"
+    assert Figure(**base, low=4e6, high=5e6).printed() == "4–5 million"
+    third = Figure(**base, numerator=1, denominator=3, unit=FRACTION)
+    assert third.printed() == "1/3 (≈33%)" and third.plotted() == pytest.approx((0, 100 / 3))
+    assert Figure(**base).plotted() is None  # no value at all: not charted
+    assert [nice_ceiling(v) for v in (0.8, 11, 52, 800000, 5e6, 3e7)] == [1, 20, 100, 1e6, 5e6, 5e7]
+    assert tick_count(5e6) == 5 and tick_count(100) == 4
+
+
+def test_the_layout_is_the_same_for_the_same_data():
+    from gmg.network import Edge, Node, layout, Picture
+
+    nodes = [Node(f"n{i}", f"node {i}", "other") for i in range(8)]
+    edges = [Edge(f"f{i}", "k", "kind", f"n{i}", f"n{(i + 1) % 5}", True, "edge") for i in range(5)]
+    edges.append(Edge("f9", "k", "kind", "n6", "n7", False, "apart"))
+    first, second = layout(nodes, edges, Picture()), layout(nodes, edges, Picture())
+    assert first == second and set(first) == {n.iri for n in nodes}
+    # nodes are kept apart
+    points = list(first.values())
+    assert all(abs(a[0] - b[0]) + abs(a[1] - b[1]) > 10 for i, a in enumerate(points) for b in points[i + 1:])
