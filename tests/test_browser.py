@@ -169,3 +169,31 @@ def test_ctrl_enter_in_the_editor_runs_the_query_as_a_link(browser, server):
     WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#results .boolean")))
     assert "query=ASK" in browser.current_url
     assert "true" in browser.find_element(By.CSS_SELECTOR, "#results .boolean").text
+
+
+def test_network_view_opens_a_node_page_when_a_node_is_clicked(browser, server):
+    browser.get(server.url + "/network")
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "svg.network a.node")))
+    save_screenshot(browser, "network")
+    sources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(s.startswith(server.url) for s in sources), sources
+    node = browser.find_element(By.CSS_SELECTOR, 'svg.network a.node[href="/id/mirpal"]')
+    label = node.find_element(By.TAG_NAME, "text").text
+    node.click()
+    WebDriverWait(browser, 15).until(ready.url_to_be(server.url + "/id/mirpal"))
+    heading = browser.find_element(By.TAG_NAME, "h1").text
+    assert heading and heading.startswith(label.rstrip("…"))
+
+
+def test_charts_draw_hedged_figures_apart(browser, server):
+    browser.get(server.url + "/charts")
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, "svg.chart a.figure")))
+    hedged = browser.find_elements(By.CSS_SELECTOR, "svg.chart a.figure.hedged rect")
+    stated = browser.find_elements(By.CSS_SELECTOR, "svg.chart a.figure:not(.hedged) rect")
+    assert hedged and stated
+    # as the browser paints them: hedged bars are hollow, stated ones filled
+    fill = "return getComputedStyle(arguments[0]).fill"
+    assert all(browser.execute_script(fill, r) == "rgb(255, 255, 255)" for r in hedged)
+    assert all(browser.execute_script(fill, r) != "rgb(255, 255, 255)" for r in stated)
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, "svg.chart"))
+    save_screenshot(browser, "charts")

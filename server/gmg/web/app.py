@@ -19,6 +19,7 @@ from ..paths import default_data_dir
 from ..formats import GRAPH, prefers_html
 from ..settings import Settings
 from . import internal
+from .bibliography import bibliography_router
 from .browse import browse_router
 from .dataset import dataset_router
 from .editor import mount_assets
@@ -26,6 +27,7 @@ from .errors import ProtocolError, error_response
 from .home import home_router
 from .observability import Metrics, install
 from .ontology import ontology_router
+from .pictures import pictures_router
 from .resource import not_found_page, resource_router
 from .search import SearchIndex, search_router
 from .sparql import sparql_router, without_body
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(browse_router(settings, engine))  # /id/ before /id/{name}
     app.include_router(resource_router(settings, engine))
     app.include_router(dataset_router(settings, engine))
+    app.include_router(bibliography_router(settings, engine))
+    app.include_router(pictures_router(settings, engine))
     mount_assets(app)
     url_limit = url_length_limit(settings)
 

@@ -16,11 +16,15 @@ from .sparql import without_body
 
 LINKS = (
     ("/id/", "Browse", "every resource by type, with counts; or search by name in the box above"),
+    ("/network", "Governance network", "a picture of who works with, funds and belongs to whom; every node a link"),
+    ("/charts", "Country figures", "charts of remittances, migrant numbers and populations, hedged figures drawn apart"),
     ("/sparql", "Query page", "ask the graph in SPARQL, starting from the competency questions"),
     ("/ontology", "Ontology", "the classes and properties, documented (Turtle, RDF/XML and JSON-LD for machines)"),
     ("/id/world-bank", "Resources", "every IRI under /id/ dereferences: the World Bank, for a start"),
     ("/shapes", "Shapes", "the SHACL shapes that data added to gmg must satisfy"),
     ("/dumps", "Dumps", "every graph as a file, in Turtle, N-Triples, JSON-LD or RDF/XML"),
+    ("/bibliography.bib", "Bibliography (BibTeX)", "the works the article's notes cite, for a reference manager"),
+    ("/bibliography.ris", "Bibliography (RIS)", "the same works as RIS (Zotero, EndNote, Mendeley)"),
     ("/void", "Dataset description", "the dataset in VoID: licence, source, endpoint, dumps, triple counts"),
     ("/health", "Health", "status, triple count, engine restarts, update journal (JSON)"),
     ("/metrics", "Metrics", "Prometheus metrics"),

@@ -37,7 +37,7 @@ def search_form(query: str = "", field_id: str = "site-q") -> str:
 
 def header(query: str = "") -> str:
     return ('<header class="site"><a class="brand" href="/">gmg</a><nav><a href="/id/">browse</a>'
-            '<a href="/sparql">query</a><a href="/ontology">ontology</a><a href="/dumps">dumps</a></nav>'
+            '<a href="/network">network</a><a href="/charts">charts</a><a href="/sparql">query</a><a href="/ontology">ontology</a><a href="/dumps">dumps</a></nav>'
             + search_form(query) + "</header>")
 
 

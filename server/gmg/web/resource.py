@@ -24,6 +24,7 @@ from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
+from .reading import READING_STYLE, ReadingCache, cite_html, nav_html, paragraph_page, parts_html
 from .terms import curie, local_href
 from .sparql import without_body
 
@@ -67,6 +68,7 @@ SELECT ?s (SAMPLE(?sl) AS ?slabel) ?p (SAMPLE(?pl) AS ?plabel) WHERE {{
 def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
     id_base = str(ID)  # the data's IRIs; --base-iri only resolves relative IRIs in queries
+    reading = ReadingCache(engine, settings)
 
     async def exists(iri: str) -> bool:
         ask = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
@@ -83,12 +85,22 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                                          "or id/note/68. Search the labels at /search?q=… or browse by type at /id/.")
             iri = id_base + name
             if not await exists(iri):
+                order = await reading.get()
+                parts = order.parts(iri)
+                if parts:  # a paragraph the graph holds only as lettered parts
+                    if override is None and prefers_html(accept, GRAPH):
+                        response = HTMLResponse(paragraph_page(iri, order), headers={"Vary": "Accept"})
+                        return await without_body(response) if request.method == "HEAD" else response
+                    raise ProtocolError(404, f"<{iri}> is a paragraph of the article, not a resource of the graph: "
+                                             "its parts are " + ", ".join(f"<{p.iri}>" for p in parts)
+                                        + " (a browser gets a page listing them).")
                 raise ProtocolError(404, f"Nothing is said about <{iri}> here. Search the labels at "
                                          "/search?q=… for the name you want, or browse by type at /id/.")
             if override is None and prefers_html(accept, GRAPH):
+                order = await reading.get()
                 page = resource_page(iri, await internal.rows(engine, settings, OUTGOING.format(iri=iri)),
                                      await internal.rows(engine, settings, INCOMING.format(iri=iri)),
-                                     id_base, path)
+                                     id_base, path, reading=order)
                 response: Response = HTMLResponse(page, headers=headers)
             else:
                 try:
@@ -114,7 +126,8 @@ def alternates(path: str) -> str:
                      for f in formats_of(GRAPH))
 
 
-def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base: str, path: str) -> str:
+def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base: str, path: str,
+                  reading=None) -> str:
     def term(value: dict | None, label: dict | None = None) -> str:
         if value is None:
             return ""
@@ -140,10 +153,16 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base:
                       for r in incoming)
     formats = " · ".join(f'<a href="{html.escape(path)}?format={f.name}">{f.name}</a>' for f in formats_of(GRAPH))
     in_rows = in_rows or '<tr><td colspan="2">nothing points here</td></tr>'
-    main = (f"<h1>{html.escape(title)}</h1><p class=\"iri\">{html.escape(iri)}</p><p>As data: {formats}</p>"
-            f"<h2>Statements</h2><table>{out_rows}</table><h2>What points here</h2>"
-            f"<table>{in_rows}</table>")
-    return page(f"{title} — gmg", main)
+    # a passage or note: previous / next in the article, its paragraph's parts; every page: "Cite this"
+    nav = nav_html(reading, iri) if reading is not None else ""
+    parts = parts_html(reading.parts(iri)) if reading is not None and reading.parts(iri) else ""
+    if parts:
+        parts = f"<h2>The parts of this paragraph</h2>{parts}"
+    locator = title if reading is not None and iri in reading else None
+    main = (f"<h1>{html.escape(title)}</h1><p class=\"iri\">{html.escape(iri)}</p><p>As data: {formats}</p>{nav}"
+            f"<h2>Statements</h2><table>{out_rows}</table>{parts}<h2>What points here</h2>"
+            f"<table>{in_rows}</table>{nav}{cite_html(iri, title, locator)}")
+    return page(f"{title} — gmg", main, extra_head=READING_STYLE)
 
 
 def not_found_page(name: str, message: str) -> str:

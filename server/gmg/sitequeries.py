@@ -1,0 +1,120 @@
+"""The SPARQL the site's reading, bibliography and picture pages send to the store.
+
+Plain strings (and one helper that fills in IRIs): the web layer runs them through the
+supervised engine like any client's query, and plain modules (`sequence`, `bibliography`,
+`pictures`) turn the rows into pages and files.
+"""
+
+from __future__ import annotations
+
+PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX bibo: <http://purl.org/ontology/bibo/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX gmg: <https://w3id.org/gmg/ontology#>
+"""
+
+# Every passage and note of the article, with what places it in the reading order.
+PASSAGES = PREFIXES + """
+SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) (SAMPLE(?o) AS ?sectionOrder)
+       (SAMPLE(?n) AS ?noteNumber) (MAX(?isNote) AS ?note) WHERE {
+  { ?item a gmg:Passage } UNION { ?item a gmg:Note }
+  FILTER(isIRI(?item))
+  BIND(EXISTS { ?item a gmg:Note } AS ?isNote)
+  OPTIONAL { ?item rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }
+  OPTIONAL { ?item gmg:quote ?q }
+  OPTIONAL { ?item gmg:inSection/gmg:sectionOrder ?o }
+  OPTIONAL { ?item gmg:noteNumber ?n }
+} GROUP BY ?item"""
+
+# The works the notes cite, and the edited volumes that hold a cited chapter (the notes
+# print those too): every statement about them, with the label of what they point at and
+# whether that is a person (authors and editors) or not (an organization as author).
+WORKS = PREFIXES + """
+SELECT ?work ?p ?o (SAMPLE(?ol) AS ?olabel) (MAX(?person) AS ?isPerson) WHERE {
+  { SELECT DISTINCT ?work WHERE {
+      { ?citation gmg:citedWork ?work }
+      UNION { ?citation gmg:citedWork ?part . ?part dcterms:isPartOf ?work FILTER NOT EXISTS { ?work a gmg:Journal } }
+  } }
+  ?work ?p ?o .
+  BIND(EXISTS { ?o a gmg:Person } AS ?person)
+  OPTIONAL { ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }
+} GROUP BY ?work ?p ?o"""
+
+# The notes that cite each work.
+CITING_NOTES = PREFIXES + """
+SELECT DISTINCT ?work ?number WHERE {
+  ?citation gmg:citedWork ?work ; gmg:citingNote/gmg:noteNumber ?number .
+} ORDER BY ?work ?number"""
+
+# The governance network's edges: relationships (from -> to, or between participants),
+# fundings (funder -> funded activity) and memberships (member -> organization).
+NETWORK_EDGES = PREFIXES + """
+SELECT ?fact ?kind ?from ?to ?directed (SAMPLE(?fl) AS ?factLabel) (SAMPLE(?kl) AS ?kindLabel) WHERE {
+  {
+    ?fact a/rdfs:subClassOf* gmg:Relationship ; gmg:relationshipKind ?kind ; gmg:fromAgent ?from ; gmg:toAgent ?to .
+    BIND(true AS ?directed)
+  } UNION {
+    ?fact a/rdfs:subClassOf* gmg:Relationship ; gmg:relationshipKind ?kind ; gmg:participant ?from , ?to .
+    FILTER(STR(?from) < STR(?to))
+    BIND(false AS ?directed)
+  } UNION {
+    ?fact a gmg:Funding ; gmg:funder ?from ; gmg:fundedActivity ?to .
+    BIND(gmg:Funding AS ?kind) BIND(true AS ?directed)
+  } UNION {
+    ?fact a gmg:Membership ; org:member ?from ; org:organization ?to .
+    BIND(gmg:Membership AS ?kind) BIND(true AS ?directed)
+  }
+  FILTER(isIRI(?fact) && isIRI(?from) && isIRI(?to))
+  OPTIONAL { ?fact rdfs:label ?fl FILTER(langMatches(lang(?fl), "en")) }
+  OPTIONAL { ?kind rdfs:label ?kl FILTER(langMatches(lang(?kl), "en")) }
+} GROUP BY ?fact ?kind ?from ?to ?directed ORDER BY ?fact ?from ?to"""
+
+# What each node of the network is: its label, and the classes that decide its shape.
+NODE_CLASSES = ("GlobalMigrationGovernor", "Programme", "ExpertNetwork", "Person", "Country", "CollectiveAgent")
+
+
+def network_nodes(iris: list[str]) -> str:
+    values = " ".join(f"<{iri}>" for iri in iris)
+    classes = " ".join(f"gmg:{c}" for c in NODE_CLASSES)
+    return PREFIXES + f"""
+SELECT ?node (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?class); separator=" ") AS ?classes) WHERE {{
+  VALUES ?node {{ {values} }}
+  OPTIONAL {{ ?node rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }}
+  OPTIONAL {{ VALUES ?class {{ {classes} }} ?node a/rdfs:subClassOf* ?class }}
+}} GROUP BY ?node"""
+
+
+# The country figures: observations with a reference area, their values (a value, a range,
+# or a fraction), unit, period, and the hedges of the statements that assert them.
+OBSERVATIONS = PREFIXES + """
+SELECT ?obs (SAMPLE(?ol) AS ?label) ?measure (SAMPLE(?ml) AS ?measureLabel) ?area (SAMPLE(?al) AS ?areaLabel)
+       (SAMPLE(?v) AS ?value) (SAMPLE(?min) AS ?minValue) (SAMPLE(?max) AS ?maxValue)
+       (SAMPLE(?num) AS ?numerator) (SAMPLE(?den) AS ?denominator)
+       (SAMPLE(?u) AS ?unit) (SAMPLE(?ul) AS ?unitLabel)
+       (SAMPLE(?pl) AS ?periodLabel) (SAMPLE(?start) AS ?startYear) (SAMPLE(?end) AS ?endYear)
+       (SAMPLE(?lateEnd) AS ?latestEndYear)
+       (GROUP_CONCAT(DISTINCT ?hl; separator="|") AS ?hedges)
+       (GROUP_CONCAT(DISTINCT ?hx; separator="|") AS ?hedgeExpressions) WHERE {
+  ?obs a gmg:Observation ; gmg:measure ?measure ; gmg:refArea ?area .
+  OPTIONAL { ?obs rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }
+  OPTIONAL { ?measure rdfs:label ?ml FILTER(langMatches(lang(?ml), "en")) }
+  OPTIONAL { ?area rdfs:label ?al FILTER(langMatches(lang(?al), "en")) }
+  OPTIONAL { ?obs gmg:value ?v }
+  OPTIONAL { ?obs gmg:minValue ?min }
+  OPTIONAL { ?obs gmg:maxValue ?max }
+  OPTIONAL { ?obs gmg:numerator ?num }
+  OPTIONAL { ?obs gmg:denominator ?den }
+  OPTIONAL { ?obs gmg:unit ?u OPTIONAL { ?u rdfs:label ?ul FILTER(langMatches(lang(?ul), "en")) } }
+  OPTIONAL { ?obs gmg:refPeriod ?period
+             OPTIONAL { ?period rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }
+             OPTIONAL { ?period gmg:startYear ?start }
+             OPTIONAL { ?period gmg:endYear ?end }
+             OPTIONAL { ?period gmg:latestEndYear ?lateEnd } }
+  OPTIONAL { ?statement gmg:asserts ?obs .
+             OPTIONAL { ?statement gmg:hedge ?hedge . ?hedge rdfs:label ?hl FILTER(langMatches(lang(?hl), "en")) }
+             OPTIONAL { ?statement gmg:hedgeExpression ?hx } }
+} GROUP BY ?obs ?measure ?area"""
