@@ -213,7 +213,7 @@ def test_updates_survive_sigkill_and_a_rebuild_from_changed_sources(tmp_path, da
         "<https://w3id.org/gmg/id/passage/s3-p91> a gmg:Passage ; rdfs:label \"S3, paragraph 91\"@en ;\n"
         "    gmg:quote \"Explaining the scarceness of research on the World Bank\" ;\n"
         "    gmg:inSection <https://w3id.org/gmg/id/section/s3> .\n")
-    rebuilt = Server(args, env=env).wait_ready()
+    rebuilt = Server(args, env=env).wait_ready(90)  # a rebuild parses and validates every source again
     try:
         assert ask(rebuilt, 'ASK { <http://example.org/k> <http://example.org/p> "after-kill" }')
         problems = httpx.get(rebuilt.url + "/health").json()["journal_problems"]
