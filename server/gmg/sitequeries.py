@@ -15,7 +15,12 @@ PREFIX bibo: <http://purl.org/ontology/bibo/>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX gmg: <https://w3id.org/gmg/ontology#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
 """
+
+# A passage's words: gmg:quote, or the exact text of a Web Annotation selector.
+QUOTE = "(gmg:quote|oa:hasSelector/oa:exact)"
 
 # Every passage and note of the article, with what places it in the reading order.
 PASSAGES = PREFIXES + """
@@ -25,7 +30,7 @@ SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) (SAMPLE(?o) AS ?secti
   FILTER(isIRI(?item))
   BIND(EXISTS { ?item a gmg:Note } AS ?isNote)
   OPTIONAL { ?item rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }
-  OPTIONAL { ?item gmg:quote ?q }
+  OPTIONAL { ?item """ + QUOTE + """ ?q }
   OPTIONAL { ?item gmg:inSection/gmg:sectionOrder ?o }
   OPTIONAL { ?item gmg:noteNumber ?n }
 } GROUP BY ?item"""
@@ -118,3 +123,96 @@ SELECT ?obs (SAMPLE(?ol) AS ?label) ?measure (SAMPLE(?ml) AS ?measureLabel) ?are
              OPTIONAL { ?statement gmg:hedge ?hedge . ?hedge rdfs:label ?hl FILTER(langMatches(lang(?hl), "en")) }
              OPTIONAL { ?statement gmg:hedgeExpression ?hx } }
 } GROUP BY ?obs ?measure ?area"""
+
+
+# --- a resource page (gmg.web.entry): four queries, whatever the resource -----------------
+#
+# The facts around a resource: itself when it is one, the fact nodes it points at and that
+# point at it, and the facts asserted by statements that point at it (a passage's, a quoted
+# actor's). A fact node is anything a statement gmg:asserts (facts and claims alike).
+
+def _facts_around(iri: str) -> str:
+    return f"""{{ SELECT DISTINCT ?f WHERE {{
+      {{ BIND(<{iri}> AS ?f) }} UNION {{ <{iri}> ?p ?f }} UNION {{ ?f ?p <{iri}> }}
+      UNION {{ ?x ?p <{iri}> . ?x gmg:asserts ?f }}
+      FILTER(isIRI(?f))
+      FILTER EXISTS {{ ?statement gmg:asserts ?f }}
+  }} }}"""
+
+
+def entry_outgoing(iri: str) -> str:
+    """What the resource says: every property and value, with English labels and whether the
+    value is a fact node."""
+    return PREFIXES + f"""
+SELECT ?p (SAMPLE(?pl) AS ?plabel) ?o (SAMPLE(?ol) AS ?olabel) (MAX(?fact) AS ?isFact) WHERE {{
+  <{iri}> ?p ?o .
+  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
+  OPTIONAL {{ ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }}
+  BIND(EXISTS {{ ?statement gmg:asserts ?o }} AS ?fact)
+}} GROUP BY ?p ?o ORDER BY ?p ?o"""
+
+
+def entry_incoming(iri: str, limit: int = 2000) -> str:
+    """What points at the resource, with labels, whether the subject is a fact node, and what
+    a statement that points here asserts."""
+    return PREFIXES + f"""
+SELECT ?s (SAMPLE(?sl) AS ?slabel) ?p (SAMPLE(?pl) AS ?plabel) (MAX(?fact) AS ?isFact)
+       (SAMPLE(?a) AS ?asserts) WHERE {{
+  ?s ?p <{iri}> .
+  FILTER(isIRI(?s))
+  OPTIONAL {{ ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }}
+  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
+  BIND(EXISTS {{ ?statement gmg:asserts ?s }} AS ?fact)
+  OPTIONAL {{ ?s gmg:asserts ?a }}
+}} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT {limit}"""
+
+
+def entry_facts(iri: str) -> str:
+    """The roles of the facts around the resource: every property and value of each, labelled."""
+    return PREFIXES + f"""
+SELECT ?f ?role ?v (SAMPLE(?vl) AS ?vlabel) (SAMPLE(?rl) AS ?rlabel) WHERE {{
+  {_facts_around(iri)}
+  ?f ?role ?v .
+  FILTER(?role != gmg:mentionedIn)
+  OPTIONAL {{ ?v rdfs:label ?vl FILTER(langMatches(lang(?vl), "en")) }}
+  OPTIONAL {{ ?role rdfs:label ?rl FILTER(langMatches(lang(?rl), "en")) }}
+}} GROUP BY ?f ?role ?v"""
+
+
+def entry_evidence(iri: str) -> str:
+    """The statements behind the facts around the resource (keyed by the fact) and behind its
+    plain triples, in and out (keyed by the annotated triple ?s ?p ?o), with every property of
+    each statement; and the curators' remarks on those triples' axioms (no ?statement)."""
+    return PREFIXES + f"""
+SELECT ?key ?s ?p ?o ?statement ?sp ?so (SAMPLE(?sol) AS ?solabel) (SAMPLE(?t) AS ?title)
+       (MAX(?note) AS ?isNote) WHERE {{
+  {{
+    {{ {_facts_around(iri)}
+       ?statement gmg:asserts ?f . BIND(?f AS ?key) }}
+    UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
+                 gmg:statement ?statement . BIND(<{iri}> AS ?s) }}
+    UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ;
+                 gmg:statement ?statement . BIND(<{iri}> AS ?o) }}
+    ?statement ?sp ?so .
+    FILTER(?sp NOT IN (rdf:type, rdfs:label, gmg:asserts))
+  }}
+  UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ; rdfs:comment ?so .
+          BIND(<{iri}> AS ?s) BIND(rdfs:comment AS ?sp) }}
+  UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ; rdfs:comment ?so .
+          BIND(<{iri}> AS ?o) BIND(rdfs:comment AS ?sp) }}
+  OPTIONAL {{ ?so rdfs:label ?sol FILTER(langMatches(lang(?sol), "en")) }}
+  OPTIONAL {{ ?so dcterms:title ?t FILTER(langMatches(lang(?t), "en") || lang(?t) = "") }}
+  BIND(isIRI(?so) && EXISTS {{ ?so a gmg:Note }} AS ?note)
+}} GROUP BY ?key ?s ?p ?o ?statement ?sp ?so"""
+
+
+# The terms the ontology documents besides its own (anchored `external-prefix-Name` on /ontology).
+DOCUMENTED_EXTERNAL_TERMS = PREFIXES + """
+SELECT DISTINCT ?term WHERE {
+  GRAPH <https://w3id.org/gmg/graph/ontology> {
+    VALUES ?kind { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                   owl:NamedIndividual }
+    ?term a ?kind .
+  }
+  FILTER(isIRI(?term) && !STRSTARTS(STR(?term), "https://w3id.org/gmg/ontology"))
+}"""
