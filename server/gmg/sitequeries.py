@@ -125,11 +125,12 @@ SELECT ?obs (SAMPLE(?ol) AS ?label) ?measure (SAMPLE(?ml) AS ?measureLabel) ?are
 } GROUP BY ?obs ?measure ?area"""
 
 
-# --- a resource page (gmg.web.entry): four queries, whatever the resource -----------------
+# --- a resource page (gmg.web.entry): two queries, whatever the resource -------------------
 #
 # The facts around a resource: itself when it is one, the fact nodes it points at and that
 # point at it, and the facts asserted by statements that point at it (a passage's, a quoted
 # actor's). A fact node is anything a statement gmg:asserts (facts and claims alike).
+# No GROUP BY: a value with two English labels comes twice, and the page keeps the first.
 
 def _facts_around(iri: str) -> str:
     return f"""{{ SELECT DISTINCT ?f WHERE {{
@@ -140,70 +141,55 @@ def _facts_around(iri: str) -> str:
   }} }}"""
 
 
-def entry_outgoing(iri: str) -> str:
-    """What the resource says: every property and value, with English labels and whether the
-    value is a fact node."""
+def entry_links(iri: str, limit: int = 4000) -> str:
+    """The resource's own triples (?p ?o) and those that point at it (?s ?p), with English
+    labels, whether the other end is a fact node, and what a statement that points here asserts."""
     return PREFIXES + f"""
-SELECT ?p (SAMPLE(?pl) AS ?plabel) ?o (SAMPLE(?ol) AS ?olabel) (MAX(?fact) AS ?isFact) WHERE {{
-  <{iri}> ?p ?o .
-  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
-  OPTIONAL {{ ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }}
-  BIND(EXISTS {{ ?statement gmg:asserts ?o }} AS ?fact)
-}} GROUP BY ?p ?o ORDER BY ?p ?o"""
+SELECT ?s ?p ?o ?slabel ?plabel ?olabel ?isFact ?asserts WHERE {{
+  {{ <{iri}> ?p ?o .
+     OPTIONAL {{ ?o rdfs:label ?olabel FILTER(langMatches(lang(?olabel), "en")) }}
+     BIND(EXISTS {{ ?statement gmg:asserts ?o }} AS ?isFact) }}
+  UNION
+  {{ ?s ?p <{iri}> .
+     FILTER(isIRI(?s))
+     OPTIONAL {{ ?s rdfs:label ?slabel FILTER(langMatches(lang(?slabel), "en")) }}
+     BIND(EXISTS {{ ?statement gmg:asserts ?s }} AS ?isFact)
+     OPTIONAL {{ ?s gmg:asserts ?asserts }} }}
+  OPTIONAL {{ ?p rdfs:label ?plabel FILTER(langMatches(lang(?plabel), "en")) }}
+}} LIMIT {limit}"""
 
 
-def entry_incoming(iri: str, limit: int = 2000) -> str:
-    """What points at the resource, with labels, whether the subject is a fact node, and what
-    a statement that points here asserts."""
-    return PREFIXES + f"""
-SELECT ?s (SAMPLE(?sl) AS ?slabel) ?p (SAMPLE(?pl) AS ?plabel) (MAX(?fact) AS ?isFact)
-       (SAMPLE(?a) AS ?asserts) WHERE {{
-  ?s ?p <{iri}> .
-  FILTER(isIRI(?s))
-  OPTIONAL {{ ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }}
-  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
-  BIND(EXISTS {{ ?statement gmg:asserts ?s }} AS ?fact)
-  OPTIONAL {{ ?s gmg:asserts ?a }}
-}} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT {limit}"""
+_EVIDENCE = """?statement ?sp ?so .
+    FILTER(?sp NOT IN (rdf:type, rdfs:label, gmg:asserts))
+    OPTIONAL { ?so rdfs:label ?solabel FILTER(langMatches(lang(?solabel), "en")) }
+    OPTIONAL { ?so dcterms:title ?title FILTER(langMatches(lang(?title), "en") || lang(?title) = "") }
+    BIND(isIRI(?so) && EXISTS { ?so a gmg:Note } AS ?isNote)"""
 
 
 def entry_facts(iri: str) -> str:
-    """The roles of the facts around the resource: every property and value of each, labelled."""
+    """The facts around the resource and the evidence on the page, in one answer:
+    - the roles of each fact node (?f ?role ?v, labelled);
+    - the statements that assert it, with every property (?key ?statement ?sp ?so);
+    - the statements behind the resource's plain triples, in and out (?s ?p ?o ?statement ?sp ?so,
+      keyed by the annotated triple), and the curators' remarks on those triples' axioms
+      (?s ?p ?o ?sp ?so, no ?statement)."""
     return PREFIXES + f"""
-SELECT ?f ?role ?v (SAMPLE(?vl) AS ?vlabel) (SAMPLE(?rl) AS ?rlabel) WHERE {{
-  {_facts_around(iri)}
-  ?f ?role ?v .
-  FILTER(?role != gmg:mentionedIn)
-  OPTIONAL {{ ?v rdfs:label ?vl FILTER(langMatches(lang(?vl), "en")) }}
-  OPTIONAL {{ ?role rdfs:label ?rl FILTER(langMatches(lang(?rl), "en")) }}
-}} GROUP BY ?f ?role ?v"""
-
-
-def entry_evidence(iri: str) -> str:
-    """The statements behind the facts around the resource (keyed by the fact) and behind its
-    plain triples, in and out (keyed by the annotated triple ?s ?p ?o), with every property of
-    each statement; and the curators' remarks on those triples' axioms (no ?statement)."""
-    return PREFIXES + f"""
-SELECT ?key ?s ?p ?o ?statement ?sp ?so (SAMPLE(?sol) AS ?solabel) (SAMPLE(?t) AS ?title)
-       (MAX(?note) AS ?isNote) WHERE {{
-  {{
-    {{ {_facts_around(iri)}
-       ?statement gmg:asserts ?f . BIND(?f AS ?key) }}
-    UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
-                 gmg:statement ?statement . BIND(<{iri}> AS ?s) }}
-    UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ;
-                 gmg:statement ?statement . BIND(<{iri}> AS ?o) }}
-    ?statement ?sp ?so .
-    FILTER(?sp NOT IN (rdf:type, rdfs:label, gmg:asserts))
+SELECT ?f ?role ?v ?vlabel ?key ?s ?p ?o ?statement ?sp ?so ?solabel ?title ?isNote WHERE {{
+  {{ {_facts_around(iri)}
+     {{ ?f ?role ?v .
+        FILTER(?role != gmg:mentionedIn)
+        OPTIONAL {{ ?v rdfs:label ?vlabel FILTER(langMatches(lang(?vlabel), "en")) }} }}
+     UNION {{ ?statement gmg:asserts ?f . BIND(?f AS ?key) {_EVIDENCE} }}
   }}
+  UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
+               gmg:statement ?statement . BIND(<{iri}> AS ?s) {_EVIDENCE} }}
+  UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ;
+               gmg:statement ?statement . BIND(<{iri}> AS ?o) {_EVIDENCE} }}
   UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ; rdfs:comment ?so .
           BIND(<{iri}> AS ?s) BIND(rdfs:comment AS ?sp) }}
   UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ; rdfs:comment ?so .
           BIND(<{iri}> AS ?o) BIND(rdfs:comment AS ?sp) }}
-  OPTIONAL {{ ?so rdfs:label ?sol FILTER(langMatches(lang(?sol), "en")) }}
-  OPTIONAL {{ ?so dcterms:title ?t FILTER(langMatches(lang(?t), "en") || lang(?t) = "") }}
-  BIND(isIRI(?so) && EXISTS {{ ?so a gmg:Note }} AS ?note)
-}} GROUP BY ?key ?s ?p ?o ?statement ?sp ?so"""
+}}"""
 
 
 # The terms the ontology documents besides its own (anchored `external-prefix-Name` on /ontology).

@@ -110,8 +110,11 @@ def triple_key(s: str, p: str, o: str) -> tuple[str, str, str]:
 
 
 def evidence_from_rows(rows: list[dict]) -> Evidence:
+    """The evidence rows of `entry_facts` (those with ?sp), any number of times each."""
     evidence = Evidence()
     for r in rows:
+        if "sp" not in r or "role" in r:
+            continue
         key = _value(r, "key")
         if key is None:
             key = triple_key(_value(r, "s") or "", _value(r, "p") or "", _value(r, "o") or "")
@@ -127,21 +130,27 @@ def evidence_from_rows(rows: list[dict]) -> Evidence:
         if so is None:
             continue
         label = _value(r, "solabel")
+
+        def add(values: list, value) -> None:
+            if value not in values and not any(getattr(v, "value", None) == getattr(value, "value", 0)
+                                               for v in values):
+                values.append(value)
+
         if sp == PROV + "wasDerivedFrom":
-            statement.sources.append((so["value"], label or curie(so["value"]), _true(r, "isNote")))
+            if all(source[0] != so["value"] for source in statement.sources):
+                statement.sources.append((so["value"], label or curie(so["value"]), _true(r, "isNote")))
         elif sp == GMG + "hedge":
-            statement.hedges.append(Term(so["value"], "uri", label))
+            add(statement.hedges, Term(so["value"], "uri", label))
         elif sp == GMG + "hedgeExpression":
-            statement.expressions.append(so["value"])
+            add(statement.expressions, so["value"])
         elif sp == GMG + "attribution":
             statement.attributions.add(so["value"])
         elif sp == GMG + "statedBy":
-            statement.stated_by.append(term_of(so, r.get("solabel")))
+            add(statement.stated_by, term_of(so, r.get("solabel")))
         elif sp == PROV + "hadPrimarySource":
-            title = _value(r, "title") or label
-            statement.primary_sources.append(Term(so["value"], "uri", title))
+            add(statement.primary_sources, Term(so["value"], "uri", _value(r, "title") or label))
         elif sp == COMMENT:
-            statement.comments.append(so["value"])
+            add(statement.comments, so["value"])
     return evidence
 
 
@@ -151,7 +160,6 @@ class Fact:
 
     iri: str
     roles: dict[str, list[Term]] = field(default_factory=dict)
-    role_labels: dict[str, str] = field(default_factory=dict)
 
     def get(self, local: str) -> list[Term]:
         return self.roles.get(local if local.startswith("http") else GMG + local, [])
@@ -167,13 +175,16 @@ class Fact:
 
 
 def facts_from_rows(rows: list[dict]) -> dict[str, Fact]:
+    """The role rows of `entry_facts` (those with ?role); a value with two labels keeps the first."""
     facts: dict[str, Fact] = {}
     for r in rows:
+        if "role" not in r:
+            continue
         fact = facts.setdefault(r["f"]["value"], Fact(r["f"]["value"]))
-        role = r["role"]["value"]
-        fact.roles.setdefault(role, []).append(term_of(r["v"], r.get("vlabel")))
-        if r.get("rlabel"):
-            fact.role_labels[role] = r["rlabel"]["value"]
+        values = fact.roles.setdefault(r["role"]["value"], [])
+        value = term_of(r["v"], r.get("vlabel"))
+        if all((v.value, v.kind, v.lang) != (value.value, value.kind, value.lang) for v in values):
+            values.append(value)
     for fact in facts.values():
         for values in fact.roles.values():
             values.sort(key=lambda t: (t.text.lower(), t.value))
@@ -195,6 +206,21 @@ def and_list(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def quoted(text: str) -> str:
+    """Words in quotation marks, unless they come with their own."""
+    text = text.strip()
+    return html.escape(text) if text[:1] in "\"“'‘" else f"“{html.escape(text)}”"
+
+
+def plural(terms: list[Term]) -> bool:
+    """Several, or one whose name reads as a plural ("IOs", "EU member states")."""
+    if len(terms) != 1:
+        return True
+    words = re.sub(r"\s*\(.*?\)\s*$", "", terms[0].text).split()
+    last = words[-1] if words else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is")) and last[:1].islower() or last.endswith("Os")
 
 
 def article(word: str) -> str:
@@ -382,9 +408,10 @@ def _status(w: Writer, f: Fact) -> str | None:
     if not holders or not kinds:
         return None
     rank = f.get("rank")
-    ranked = f", ranked {ordinal(int(float(rank[0].value)))}," if rank else ""
-    return (f"{w.names(holders, True)} is {article(kinds[0].text)} {w.names(kinds)}{ranked}"
-            f"{w.phrase(f, 'inField', ' in ')}{w.phrase(f, 'inContext', ' in ')}{w.period(f)}")
+    ranked = f", ranked {ordinal(int(float(rank[0].value)))}" if rank else ""
+    verb = "are" if plural(holders) else f"is {article(kinds[0].text)}"
+    return (f"{w.names(holders, True)} {verb} {w.names(kinds)}"
+            f"{w.phrase(f, 'inField', ' in ')}{w.phrase(f, 'inContext', ' in ')}{w.period(f)}{ranked}")
 
 
 def _figure(f: Fact) -> str:
@@ -464,14 +491,14 @@ def _causation(w: Writer, f: Fact) -> str | None:
     causes, effects = f.get("cause"), f.get("effect")
     if not causes or not effects:
         return None
-    return f"{w.names(causes, True)} led to: {w.names(effects)}"
+    return f"Cause: {w.names(causes)} — effect: {w.names(effects)}"
 
 
 def _characterization(w: Writer, f: Fact) -> str | None:
     places, features = f.get("characterizedPlace"), f.get("feature")
     if not places or not features:
         return None
-    return (f"{w.names(places, True)} is characterized by {w.names(features)}"
+    return (f"{w.names(places, True)} {'are' if plural(places) else 'is'} characterized by {w.names(features)}"
             f"{w.phrase(f, 'comparedWith', ', compared with ')}{w.period(f)}")
 
 
@@ -480,8 +507,8 @@ def _authority(w: Writer, f: Fact) -> str | None:
     if not holders or not kinds:
         return None
     bases = f.get("basis")
-    basis = f" on the basis of {and_list([f'“{html.escape(b.value)}”' for b in bases])}" if bases else ""
-    return (f"{w.names(holders, True)} holds {w.names(kinds)}{basis}"
+    basis = f" on the basis of {and_list([quoted(b.value) for b in bases])}" if bases else ""
+    return (f"{w.names(kinds, True)} held by {w.names(holders)}{basis}"
             f"{w.phrase(f, 'recognizedBy', ', recognized by ')}")
 
 
@@ -489,17 +516,17 @@ def _knowledge(w: Writer, f: Fact) -> str | None:
     producers = f.get("producer")
     if not producers:
         return None
-    kinds = w.names(f.get("knowledgeType")) or "knowledge"
-    return (f"{w.names(producers, True)} produces {kinds}{w.phrase(f, 'aboutTopic', ' on ')}"
+    kinds = w.names(f.get("knowledgeType"), True) or "Knowledge"
+    return (f"{kinds}{w.phrase(f, 'aboutTopic', ' on ')} produced by {w.names(producers)}"
             f"{w.phrase(f, 'audience', ' for ')}{w.phrase(f, 'mechanism', ' through ')}"
-            f"{w.phrase(f, 'inContext', ' in ')}{w.period(f)}")
+            f"{w.phrase(f, 'inContext', ', in ')}{w.period(f)}")
 
 
 def _mechanism(w: Writer, f: Fact) -> str | None:
     users, mechanisms = f.get("user"), f.get("mechanism")
     if not users or not mechanisms:
         return None
-    return (f"{w.names(users, True)} uses {w.names(mechanisms)}{w.phrase(f, 'embodiedBy', ', embodied by ')}"
+    return (f"{w.names(mechanisms, True)} used by {w.names(users)}{w.phrase(f, 'embodiedBy', ', embodied by ')}"
             f"{w.phrase(f, 'inField', ', in ')}{w.phrase(f, 'inContext', ', in ')}{w.period(f)}")
 
 
@@ -552,16 +579,42 @@ class Item:
         return f'<li class="{" ".join(css)}"{attr}>{self.html}</li>'
 
 
-def entry_main(iri: str, title: str, outgoing: list[dict], incoming: list[dict], fact_rows: list[dict],
-               evidence_rows: list[dict], order: ReadingOrder | None, documented: Collection[str] = (),
-               formats: str = "", nav: str = "", parts: str = "") -> str:
-    """The <main> of a resource page before "Cite this" (which the caller adds)."""
+def split_links(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The rows of `entry_links` as (outgoing, incoming), each triple once (its first labels),
+    ordered by property, then by the other end's label."""
+    outgoing: dict[tuple, dict] = {}
+    incoming: dict[tuple, dict] = {}
+    for r in rows:
+        if "s" in r:
+            incoming.setdefault((r["s"]["value"], r["p"]["value"]), r)
+        elif "o" in r:
+            o = r["o"]
+            outgoing.setdefault((r["p"]["value"], o["value"], o["type"], o.get("xml:lang"), o.get("datatype")), r)
+
+    def text(r: dict, end: str) -> str:
+        return (r.get(end + "label") or r[end])["value"].lower()
+
+    return (sorted(outgoing.values(), key=lambda r: (r["p"]["value"], text(r, "o"), r["o"]["value"])),
+            sorted(incoming.values(), key=lambda r: (r["p"]["value"], text(r, "s"), r["s"]["value"])))
+
+
+def title_of(outgoing: list[dict], iri: str) -> str:
+    return next((r["o"]["value"] for r in outgoing
+                 if r["p"]["value"] == LABEL and r["o"].get("xml:lang", "").startswith("en")), iri)
+
+
+def entry_main(iri: str, links: list[dict], fact_rows: list[dict], order: ReadingOrder | None,
+               documented: Collection[str] = (), formats: str = "", nav: str = "", parts: str = "") -> str:
+    """The <main> of a resource page before "Cite this" (which the caller adds), from the rows of
+    `entry_links` and `entry_facts`."""
+    outgoing, incoming = split_links(links)
+    title = title_of(outgoing, iri)
     own: dict[str, list[dict]] = {}
     for r in outgoing:
         own.setdefault(r["p"]["value"], []).append(r)
     w = Writer(iri, order, documented, short_name(title, [r["o"]["value"] for r in own.get(SKOS + "altLabel", [])]))
     facts = facts_from_rows(fact_rows)
-    evidence = evidence_from_rows(evidence_rows)
+    evidence = evidence_from_rows(fact_rows)
     shown: set[str] = set()  # each fact node once on the page
 
     def fact_item(fact_iri: str) -> Item:

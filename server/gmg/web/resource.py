@@ -23,9 +23,9 @@ from ..engine import EngineSupervisor
 from ..iris import ID
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
 from ..settings import Settings
-from ..sitequeries import DOCUMENTED_EXTERNAL_TERMS, entry_evidence, entry_facts, entry_incoming, entry_outgoing
+from ..sitequeries import DOCUMENTED_EXTERNAL_TERMS, entry_facts, entry_links
 from . import internal
-from .entry import ENTRY_STYLE, entry_main
+from .entry import ENTRY_STYLE, entry_main, split_links, title_of
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
 from .reading import READING_STYLE, ReadingCache, cite_html, nav_html, paragraph_page, parts_html
@@ -34,7 +34,6 @@ from .sparql import without_body
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
 # else cannot name a resource and never reaches the engine.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9][A-Za-z0-9._~-]*)*$")
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 DESCRIPTION = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -75,11 +74,10 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 started = time.perf_counter()
                 with internal.tally() as cost:
                     order, terms = await reading.get(), await documented.get()
-                    answers = await asyncio.gather(*(
-                        internal.rows(engine, settings, query(iri))
-                        for query in (entry_outgoing, entry_incoming, entry_facts, entry_evidence)))
-                if answers[0] or answers[1]:
-                    response: Response = HTMLResponse(resource_page(iri, *answers, path=path, reading=order,
+                    links, facts = await asyncio.gather(internal.rows(engine, settings, entry_links(iri)),
+                                                        internal.rows(engine, settings, entry_facts(iri)))
+                if links:
+                    response: Response = HTMLResponse(resource_page(iri, links, facts, path=path, reading=order,
                                                                     documented=terms), headers=headers)
                     response.headers["Server-Timing"] = cost.header(time.perf_counter() - started)
                     return await without_body(response) if request.method == "HEAD" else response
@@ -135,12 +133,11 @@ class DocumentedTerms:
             return self._terms
 
 
-def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], facts: list[dict], evidence: list[dict],
-                  *, path: str, reading=None, documented=frozenset()) -> str:
+def resource_page(iri: str, links: list[dict], facts: list[dict], *, path: str, reading=None,
+                  documented=frozenset()) -> str:
     """The page of a resource: an encyclopedia entry with footnotes (gmg.web.entry), the reading
     order around a passage or note, and "Cite this"."""
-    title = next((r["o"]["value"] for r in outgoing
-                  if r["p"]["value"] == RDFS_LABEL and r["o"].get("xml:lang", "").startswith("en")), iri)
+    title = title_of(split_links(links)[0], iri)
     formats = " · ".join(f'<a href="{html.escape(path)}?format={f.name}">{f.name}</a>' for f in formats_of(GRAPH))
     # a passage or note: previous / next in the article, its paragraph's parts; every page: "Cite this"
     nav = nav_html(reading, iri) if reading is not None else ""
@@ -148,8 +145,7 @@ def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], facts: l
     if parts:
         parts = f"<section><h2>The parts of this paragraph</h2>{parts}</section>"
     locator = title if reading is not None and iri in reading else None
-    main = (entry_main(iri, title, outgoing, incoming, facts, evidence, reading, documented,
-                       formats=formats, nav=nav, parts=parts)
+    main = (entry_main(iri, links, facts, reading, documented, formats=formats, nav=nav, parts=parts)
             + f"{nav}{cite_html(iri, title, locator)}")
     return page(f"{title} — gmg", f'<article class="entry">{main}</article>', extra_head=READING_STYLE + ENTRY_STYLE)
 
