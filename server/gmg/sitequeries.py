@@ -159,27 +159,30 @@ SELECT ?s ?p ?o ?slabel ?plabel ?olabel ?isFact ?asserts WHERE {{
 }} LIMIT {limit}"""
 
 
+# A statement's properties; labels only where the page shows them (passages and notes come
+# with their labels and words from the reading order the site holds).
 _EVIDENCE = """?statement ?sp ?so .
     FILTER(?sp NOT IN (rdf:type, rdfs:label, gmg:asserts))
-    OPTIONAL { ?so rdfs:label ?solabel FILTER(langMatches(lang(?solabel), "en")) }
-    OPTIONAL { ?so dcterms:title ?title FILTER(langMatches(lang(?title), "en") || lang(?title) = "") }
-    BIND(isIRI(?so) && EXISTS { ?so a gmg:Note } AS ?isNote)"""
+    OPTIONAL { FILTER(?sp IN (gmg:hedge, gmg:statedBy, prov:hadPrimarySource))
+               ?so rdfs:label ?solabel FILTER(langMatches(lang(?solabel), "en")) }
+    OPTIONAL { FILTER(?sp = prov:hadPrimarySource)
+               ?so dcterms:title ?title FILTER(langMatches(lang(?title), "en") || lang(?title) = "") }"""
 
 
 def entry_facts(iri: str) -> str:
     """The facts around the resource and the evidence on the page, in one answer:
     - the roles of each fact node (?f ?role ?v, labelled);
-    - the statements that assert it, with every property (?key ?statement ?sp ?so);
+    - the statements that assert it, with every property (?f ?statement ?sp ?so);
     - the statements behind the resource's plain triples, in and out (?s ?p ?o ?statement ?sp ?so,
       keyed by the annotated triple), and the curators' remarks on those triples' axioms
       (?s ?p ?o ?sp ?so, no ?statement)."""
     return PREFIXES + f"""
-SELECT ?f ?role ?v ?vlabel ?key ?s ?p ?o ?statement ?sp ?so ?solabel ?title ?isNote WHERE {{
+SELECT ?f ?role ?v ?vlabel ?s ?p ?o ?statement ?sp ?so ?solabel ?title WHERE {{
   {{ {_facts_around(iri)}
      {{ ?f ?role ?v .
         FILTER(?role != gmg:mentionedIn)
-        OPTIONAL {{ ?v rdfs:label ?vlabel FILTER(langMatches(lang(?vlabel), "en")) }} }}
-     UNION {{ ?statement gmg:asserts ?f . BIND(?f AS ?key) {_EVIDENCE} }}
+        OPTIONAL {{ FILTER(isIRI(?v)) ?v rdfs:label ?vlabel FILTER(langMatches(lang(?vlabel), "en")) }} }}
+     UNION {{ ?statement gmg:asserts ?f . {_EVIDENCE} }}
   }}
   UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
                gmg:statement ?statement . BIND(<{iri}> AS ?s) {_EVIDENCE} }}

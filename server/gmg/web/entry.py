@@ -115,7 +115,7 @@ def evidence_from_rows(rows: list[dict]) -> Evidence:
     for r in rows:
         if "sp" not in r or "role" in r:
             continue
-        key = _value(r, "key")
+        key = _value(r, "f")
         if key is None:
             key = triple_key(_value(r, "s") or "", _value(r, "p") or "", _value(r, "o") or "")
         sp, so = _value(r, "sp"), r.get("so")
@@ -138,7 +138,7 @@ def evidence_from_rows(rows: list[dict]) -> Evidence:
 
         if sp == PROV + "wasDerivedFrom":
             if all(source[0] != so["value"] for source in statement.sources):
-                statement.sources.append((so["value"], label or curie(so["value"]), _true(r, "isNote")))
+                statement.sources.append((so["value"], label or curie(so["value"]), "/note/" in so["value"]))
         elif sp == GMG + "hedge":
             add(statement.hedges, Term(so["value"], "uri", label))
         elif sp == GMG + "hedgeExpression":
@@ -313,16 +313,16 @@ class Writer:
         return min(places) if places else 10**6
 
     def place(self, iri: str) -> int:
-        if self.order is not None and iri in self.order:
-            return self.order._index[iri]
-        return 10**6
+        position = self.order.position(iri) if self.order is not None else None
+        return position if position is not None else 10**6
 
     def statement(self, st: Statement) -> str:
         sources = []
         for iri, label, is_note in sorted(set(st.sources), key=lambda s: (s[2], self.place(s[0]), s[0])):
-            item = self.order.items[self.order._index[iri]] if self.order is not None and iri in self.order else None
+            item = self.order.item(iri) if self.order is not None else None
             words = item.quote if item is not None else ""
-            label = item.label if item is not None else label
+            if item is not None:
+                label, is_note = item.label, item.is_note
             where = f'<a class="where" href="{html.escape(self.href(iri))}">{html.escape(label)}</a>'
             if is_note:
                 quote = f': <q class="quote note-text">{html.escape(short(words, NOTE_LENGTH))}</q>' if words else ""
@@ -352,11 +352,11 @@ class Writer:
             about.append(f'<span class="voice cited">cited work: {works}</span>')
         elif st.primary_sources:
             about.append(f'<span class="voice">in {self.names(st.primary_sources)}</span>')
-        link = f'<a class="st" href="{html.escape(self.href(st.iri))}">the statement</a>'
-        if about or not sources or not sources[-1].endswith("</span>"):
-            parts = sources + [f'<span class="about">{" · ".join(about + [link])}</span>']
+        link = [] if st.iri == self.iri else [f'<a class="st" href="{html.escape(self.href(st.iri))}">the statement</a>']
+        if about or not link or not sources or not sources[-1].endswith("</span>"):
+            parts = sources + ([f'<span class="about">{" · ".join(about + link)}</span>'] if about or link else [])
         else:  # nothing more to say: the link ends the last line
-            parts = sources[:-1] + [sources[-1][:-len("</span>")] + f" {link}</span>"]
+            parts = sources[:-1] + [sources[-1][:-len("</span>")] + f" {link[0]}</span>"]
         parts += [editors_note(c, "span") for c in st.comments]
         css = "statement curators" if st.curators else "statement"
         return f'<li class="{css}" data-statement="{html.escape(st.iri)}">{"".join(parts)}</li>'
@@ -794,5 +794,6 @@ ENTRY_STYLE = """<style>
  aside.editors-note { margin: .6rem 0; font-size: 14px; }
  details > summary { cursor: pointer; } details > summary h2 { display: inline; font-size: 1.1rem; }
  section.mentioned-in, section.mentions { margin-top: 1.5rem; }
- @media print { a.st, a.more { display: none; } li.fact { break-inside: avoid; } }
+ @media print { a.st, a.more { display: none; } li.fact { break-inside: avoid; }
+                details::details-content { content-visibility: visible; display: block; } }
 </style>"""
