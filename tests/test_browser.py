@@ -104,6 +104,33 @@ def test_home_page_leads_to_a_resource_page_and_its_neighbours(browser, server):
     assert "/id/carmp" in browser.current_url
 
 
+def test_a_resource_page_shows_the_articles_words_beside_each_fact(browser, server):
+    browser.get(server.url + "/id/world-bank")
+    funding = browser.find_element(By.CSS_SELECTOR, 'li.fact[data-fact$="/funding/world-bank-mirpal-2009-2010"]')
+    sentence = funding.find_element(By.CSS_SELECTOR, "p.sentence").text
+    assert sentence.startswith("World Bank funded") and "$300,000" in sentence
+    quote = funding.find_element(By.CSS_SELECTOR, "ol.evidence q.quote")
+    assert quote.is_displayed() and "$300,000" in quote.text
+    # the quote sits right under its fact, and its place in the article is a link
+    assert quote.location["y"] - funding.location["y"] < 120
+    assert funding.find_element(By.CSS_SELECTOR, "ol.evidence a.where").get_attribute("href").endswith(
+        "/id/passage/s3-p5-h")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", funding)
+    save_screenshot(browser, "resource-entry-world-bank")
+    # "mentioned in" is folded until opened
+    mentioned = browser.find_element(By.CSS_SELECTOR, "section.mentioned-in details")
+    assert not mentioned.find_element(By.CSS_SELECTOR, "ol a").is_displayed()
+    # follow a relationship to the programme it took place in
+    relationship = browser.find_element(
+        By.CSS_SELECTOR, 'li.fact[data-fact$="/relationship/cooperation-world-bank-iom-organized-recruitment"]')
+    assert relationship.find_element(By.CSS_SELECTOR, "q.quote").is_displayed()
+    relationship.find_element(By.CSS_SELECTOR, 'p.sentence a[href="/id/carmp"]').click()
+    WebDriverWait(browser, 15).until(ready.url_to_be(server.url + "/id/carmp"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Central Asian Regional Migration Programme"
+    assert browser.find_element(By.CSS_SELECTOR, "p.types").text == "program"  # gmg:Programme
+    assert browser.find_elements(By.CSS_SELECTOR, "li.fact q.quote")
+
+
 def test_the_api_page_works_offline(browser, server):
     browser.get(server.url + "/api")
     WebDriverWait(browser, 20).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".swagger-ui .opblock")))

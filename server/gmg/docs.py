@@ -42,6 +42,15 @@ CHARACTERISTICS = (OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.Tr
                    OWL.SymmetricProperty, OWL.AsymmetricProperty, OWL.ReflexiveProperty, OWL.IrreflexiveProperty)
 
 
+def anchor_of(term) -> str:
+    """The anchor of a term on the page: gmg's terms by local name, other vocabularies' terms as
+    `external-prefix-Name` (the page documents those it declares in a section of their own)."""
+    iri, ns = str(term), str(GMG)
+    if iri.startswith(ns) and len(iri) > len(ns):
+        return iri[len(ns):]
+    return "external-" + Renderer.curie(iri).replace(":", "-")
+
+
 class DocsError(Exception):
     """The documentation could not be generated; str() says why."""
 
@@ -131,7 +140,7 @@ class Renderer:
         return str(term)
 
     def anchor(self, term) -> str:
-        return str(term)[len(self.ns):] if self.ours(term) else "external-" + self.curie(term).replace(":", "-")
+        return anchor_of(term)
 
     def link(self, term) -> str:
         if isinstance(term, URIRef):

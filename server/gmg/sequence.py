@@ -98,6 +98,15 @@ class ReadingOrder:
     def __len__(self) -> int:
         return len(self.items)
 
+    def item(self, iri: str) -> Item | None:
+        """The passage or note with this IRI, or None."""
+        i = self._index.get(iri)
+        return self.items[i] if i is not None else None
+
+    def position(self, iri: str) -> int | None:
+        """Where the passage or note comes in the article (0 first), or None."""
+        return self._index.get(iri)
+
     def neighbours(self, iri: str) -> tuple[Item | None, Item | None]:
         """The passage or note before and after this one in the article (None at either end)."""
         i = self._index[iri]

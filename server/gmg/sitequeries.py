@@ -15,7 +15,12 @@ PREFIX bibo: <http://purl.org/ontology/bibo/>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX gmg: <https://w3id.org/gmg/ontology#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
 """
+
+# A passage's words: gmg:quote, or the exact text of a Web Annotation selector.
+QUOTE = "(gmg:quote|oa:hasSelector/oa:exact)"
 
 # Every passage and note of the article, with what places it in the reading order.
 PASSAGES = PREFIXES + """
@@ -25,7 +30,7 @@ SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) (SAMPLE(?o) AS ?secti
   FILTER(isIRI(?item))
   BIND(EXISTS { ?item a gmg:Note } AS ?isNote)
   OPTIONAL { ?item rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }
-  OPTIONAL { ?item gmg:quote ?q }
+  OPTIONAL { ?item """ + QUOTE + """ ?q }
   OPTIONAL { ?item gmg:inSection/gmg:sectionOrder ?o }
   OPTIONAL { ?item gmg:noteNumber ?n }
 } GROUP BY ?item"""
@@ -118,3 +123,85 @@ SELECT ?obs (SAMPLE(?ol) AS ?label) ?measure (SAMPLE(?ml) AS ?measureLabel) ?are
              OPTIONAL { ?statement gmg:hedge ?hedge . ?hedge rdfs:label ?hl FILTER(langMatches(lang(?hl), "en")) }
              OPTIONAL { ?statement gmg:hedgeExpression ?hx } }
 } GROUP BY ?obs ?measure ?area"""
+
+
+# --- a resource page (gmg.web.entry): two queries, whatever the resource -------------------
+#
+# The facts around a resource: itself when it is one, the fact nodes it points at and that
+# point at it, and the facts asserted by statements that point at it (a passage's, a quoted
+# actor's). A fact node is anything a statement gmg:asserts (facts and claims alike).
+# No GROUP BY: a value with two English labels comes twice, and the page keeps the first.
+
+def _facts_around(iri: str) -> str:
+    return f"""{{ SELECT DISTINCT ?f WHERE {{
+      {{ BIND(<{iri}> AS ?f) }} UNION {{ <{iri}> ?p ?f }} UNION {{ ?f ?p <{iri}> }}
+      UNION {{ ?x ?p <{iri}> . ?x gmg:asserts ?f }}
+      FILTER(isIRI(?f))
+      FILTER EXISTS {{ ?statement gmg:asserts ?f }}
+  }} }}"""
+
+
+def entry_links(iri: str, limit: int = 4000) -> str:
+    """The resource's own triples (?p ?o) and those that point at it (?s ?p), with English
+    labels, whether the other end is a fact node, and what a statement that points here asserts."""
+    return PREFIXES + f"""
+SELECT ?s ?p ?o ?slabel ?plabel ?olabel ?isFact ?asserts WHERE {{
+  {{ <{iri}> ?p ?o .
+     OPTIONAL {{ ?o rdfs:label ?olabel FILTER(langMatches(lang(?olabel), "en")) }}
+     BIND(EXISTS {{ ?statement gmg:asserts ?o }} AS ?isFact) }}
+  UNION
+  {{ ?s ?p <{iri}> .
+     FILTER(isIRI(?s))
+     OPTIONAL {{ ?s rdfs:label ?slabel FILTER(langMatches(lang(?slabel), "en")) }}
+     BIND(EXISTS {{ ?statement gmg:asserts ?s }} AS ?isFact)
+     OPTIONAL {{ ?s gmg:asserts ?asserts }} }}
+  OPTIONAL {{ ?p rdfs:label ?plabel FILTER(langMatches(lang(?plabel), "en")) }}
+}} LIMIT {limit}"""
+
+
+# A statement's properties; labels only where the page shows them (passages and notes come
+# with their labels and words from the reading order the site holds).
+_EVIDENCE = """?statement ?sp ?so .
+    FILTER(?sp NOT IN (rdf:type, rdfs:label, gmg:asserts))
+    OPTIONAL { FILTER(?sp IN (gmg:hedge, gmg:statedBy, prov:hadPrimarySource))
+               ?so rdfs:label ?solabel FILTER(langMatches(lang(?solabel), "en")) }
+    OPTIONAL { FILTER(?sp = prov:hadPrimarySource)
+               ?so dcterms:title ?title FILTER(langMatches(lang(?title), "en") || lang(?title) = "") }"""
+
+
+def entry_facts(iri: str) -> str:
+    """The facts around the resource and the evidence on the page, in one answer:
+    - the roles of each fact node (?f ?role ?v, labelled);
+    - the statements that assert it, with every property (?f ?statement ?sp ?so);
+    - the statements behind the resource's plain triples, in and out (?s ?p ?o ?statement ?sp ?so,
+      keyed by the annotated triple), and the curators' remarks on those triples' axioms
+      (?s ?p ?o ?sp ?so, no ?statement)."""
+    return PREFIXES + f"""
+SELECT ?f ?role ?v ?vlabel ?s ?p ?o ?statement ?sp ?so ?solabel ?title WHERE {{
+  {{ {_facts_around(iri)}
+     {{ ?f ?role ?v .
+        FILTER(?role != gmg:mentionedIn)
+        OPTIONAL {{ FILTER(isIRI(?v)) ?v rdfs:label ?vlabel FILTER(langMatches(lang(?vlabel), "en")) }} }}
+     UNION {{ ?statement gmg:asserts ?f . {_EVIDENCE} }}
+  }}
+  UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
+               gmg:statement ?statement . BIND(<{iri}> AS ?s) {_EVIDENCE} }}
+  UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ;
+               gmg:statement ?statement . BIND(<{iri}> AS ?o) {_EVIDENCE} }}
+  UNION {{ ?ax owl:annotatedSource <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ; rdfs:comment ?so .
+          BIND(<{iri}> AS ?s) BIND(rdfs:comment AS ?sp) }}
+  UNION {{ ?ax owl:annotatedTarget <{iri}> ; owl:annotatedProperty ?p ; owl:annotatedSource ?s ; rdfs:comment ?so .
+          BIND(<{iri}> AS ?o) BIND(rdfs:comment AS ?sp) }}
+}}"""
+
+
+# The terms the ontology documents besides its own (anchored `external-prefix-Name` on /ontology).
+DOCUMENTED_EXTERNAL_TERMS = PREFIXES + """
+SELECT DISTINCT ?term WHERE {
+  GRAPH <https://w3id.org/gmg/graph/ontology> {
+    VALUES ?kind { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                   owl:NamedIndividual }
+    ?term a ?kind .
+  }
+  FILTER(isIRI(?term) && !STRSTARTS(STR(?term), "https://w3id.org/gmg/ontology"))
+}"""

@@ -7,6 +7,10 @@ and the queue apply, and engine errors become the same HTTP answers.
 from __future__ import annotations
 
 import json
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor
 from ..engine.supervisor import Answer
@@ -15,6 +19,33 @@ from ..settings import Settings
 from .errors import ENGINE_ERRORS, RETRY_AFTER, ProtocolError, engine_error
 
 JSON = "application/sparql-results+json"
+
+
+@dataclass
+class Tally:
+    """The queries a page cost: how many, and the seconds from sending each to its last byte."""
+
+    queries: int = 0
+    seconds: float = 0.0
+
+    def header(self, total: float | None = None) -> str:
+        """A Server-Timing header value (durations in milliseconds)."""
+        value = f'sparql;desc="{self.queries} queries";dur={self.seconds * 1000:.1f}'
+        return value + (f", total;dur={total * 1000:.1f}" if total is not None else "")
+
+
+_tally: ContextVar[Tally | None] = ContextVar("gmg_query_tally", default=None)
+
+
+@contextmanager
+def tally():
+    """Count the queries `results` runs inside the block (tasks it starts included)."""
+    counter = Tally()
+    token = _tally.set(counter)
+    try:
+        yield counter
+    finally:
+        _tally.reset(token)
 
 
 async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: str = JSON,
@@ -29,11 +60,17 @@ async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: s
 
 async def results(engine: EngineSupervisor, settings: Settings, text: str) -> dict:
     """The SPARQL JSON results of a SELECT or ASK, read whole."""
+    started = time.perf_counter()
     answer = await run(engine, settings, text)
     try:
-        return json.loads(b"".join([chunk async for chunk in answer.body]))
+        body = b"".join([chunk async for chunk in answer.body])
     except ENGINE_ERRORS as err:  # cut short: the engine was replaced under it
         raise engine_error(err) from None
+    counter = _tally.get()
+    if counter is not None:
+        counter.queries += 1
+        counter.seconds += time.perf_counter() - started
+    return json.loads(body)
 
 
 async def rows(engine: EngineSupervisor, settings: Settings, text: str) -> list[dict]:

@@ -11,8 +11,10 @@ time limit and the queue apply.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
+import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -21,17 +23,17 @@ from ..engine import EngineSupervisor
 from ..iris import ID
 from ..formats import GRAPH, NotAcceptable, formats_of, negotiate, prefers_html
 from ..settings import Settings
+from ..sitequeries import DOCUMENTED_EXTERNAL_TERMS, entry_facts, entry_links
 from . import internal
+from .entry import ENTRY_STYLE, entry_main, split_links, title_of
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
 from .reading import READING_STYLE, ReadingCache, cite_html, nav_html, paragraph_page, parts_html
-from .terms import curie, local_href
 from .sparql import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
 # else cannot name a resource and never reaches the engine.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9][A-Za-z0-9._~-]*)*$")
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 DESCRIPTION = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -47,28 +49,11 @@ WHERE {{
   UNION {{ ?st gmg:asserts <{iri}> ; ?sp ?so }}
 }}"""
 
-OUTGOING = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?p (SAMPLE(?pl) AS ?plabel) ?o (SAMPLE(?ol) AS ?olabel) WHERE {{
-  <{iri}> ?p ?o .
-  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
-  OPTIONAL {{ ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }}
-}} GROUP BY ?p ?o ORDER BY ?p ?o"""
-
-INCOMING = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s (SAMPLE(?sl) AS ?slabel) ?p (SAMPLE(?pl) AS ?plabel) WHERE {{
-  ?s ?p <{iri}> .
-  FILTER(isIRI(?s))
-  OPTIONAL {{ ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }}
-  OPTIONAL {{ ?p rdfs:label ?pl FILTER(langMatches(lang(?pl), "en")) }}
-}} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 2000"""
-
-
 def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
     id_base = str(ID)  # the data's IRIs; --base-iri only resolves relative IRIs in queries
     reading = ReadingCache(engine, settings)
+    documented = DocumentedTerms(engine, settings)
 
     async def exists(iri: str) -> bool:
         ask = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
@@ -84,11 +69,23 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 raise ProtocolError(404, f"No resource is named id/{name}: names are like id/world-bank "
                                          "or id/note/68. Search the labels at /search?q=… or browse by type at /id/.")
             iri = id_base + name
-            if not await exists(iri):
+            html_wanted = override is None and prefers_html(accept, GRAPH)
+            if html_wanted:
+                started = time.perf_counter()
+                with internal.tally() as cost:
+                    order, terms = await reading.get(), await documented.get()
+                    links, facts = await asyncio.gather(internal.rows(engine, settings, entry_links(iri)),
+                                                        internal.rows(engine, settings, entry_facts(iri)))
+                if links:
+                    response: Response = HTMLResponse(resource_page(iri, links, facts, path=path, reading=order,
+                                                                    documented=terms), headers=headers)
+                    response.headers["Server-Timing"] = cost.header(time.perf_counter() - started)
+                    return await without_body(response) if request.method == "HEAD" else response
+            if html_wanted or not await exists(iri):
                 order = await reading.get()
                 parts = order.parts(iri)
                 if parts:  # a paragraph the graph holds only as lettered parts
-                    if override is None and prefers_html(accept, GRAPH):
+                    if html_wanted:
                         response = HTMLResponse(paragraph_page(iri, order), headers={"Vary": "Accept"})
                         return await without_body(response) if request.method == "HEAD" else response
                     raise ProtocolError(404, f"<{iri}> is a paragraph of the article, not a resource of the graph: "
@@ -96,20 +93,12 @@ def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                                         + " (a browser gets a page listing them).")
                 raise ProtocolError(404, f"Nothing is said about <{iri}> here. Search the labels at "
                                          "/search?q=… for the name you want, or browse by type at /id/.")
-            if override is None and prefers_html(accept, GRAPH):
-                order = await reading.get()
-                page = resource_page(iri, await internal.rows(engine, settings, OUTGOING.format(iri=iri)),
-                                     await internal.rows(engine, settings, INCOMING.format(iri=iri)),
-                                     id_base, path, reading=order)
-                response: Response = HTMLResponse(page, headers=headers)
-            else:
-                try:
-                    fmt = negotiate(accept, GRAPH, override)
-                except NotAcceptable as err:
-                    raise ProtocolError(406, f"{err}, or text/html") from None
-                answer = await internal.run(engine, settings, DESCRIPTION.format(iri=iri), fmt.media_type, fmt.name)
-                response = StreamingResponse(answer.body, media_type=answer.head.format.content_type,
-                                             headers=headers)
+            try:
+                fmt = negotiate(accept, GRAPH, override)
+            except NotAcceptable as err:
+                raise ProtocolError(406, f"{err}, or text/html") from None
+            answer = await internal.run(engine, settings, DESCRIPTION.format(iri=iri), fmt.media_type, fmt.name)
+            response = StreamingResponse(answer.body, media_type=answer.head.format.content_type, headers=headers)
         except ProtocolError as err:
             if err.status == 404 and override is None and prefers_html(accept, GRAPH):
                 response = HTMLResponse(not_found_page(name, err.message), status_code=404)
@@ -126,43 +115,39 @@ def alternates(path: str) -> str:
                      for f in formats_of(GRAPH))
 
 
-def resource_page(iri: str, outgoing: list[dict], incoming: list[dict], id_base: str, path: str,
-                  reading=None) -> str:
-    def term(value: dict | None, label: dict | None = None) -> str:
-        if value is None:
-            return ""
-        if value["type"] == "uri":
-            if not value["value"].startswith(("http://", "https://")):  # no javascript: or file: links
-                return html.escape(value["value"])
-            href = local_href(value["value"])  # resources to /id/, gmg's terms to /ontology#Term
-            text = label["value"] if label else curie(value["value"])
-            return f'<a href="{html.escape(href)}" title="{html.escape(value["value"])}">{html.escape(text)}</a>'
-        if value["type"] == "bnode":
-            return "<i>(an annotation node)</i>"
-        tag = value.get("xml:lang")
-        return html.escape(value["value"]) + (f' <span class="tag">@{html.escape(tag)}</span>' if tag else "")
+class DocumentedTerms:
+    """The other vocabularies' terms that /ontology documents (rebuilt when the data changes)."""
 
-    title = next((r["o"]["value"] for r in outgoing
-                  if r["p"]["value"] == RDFS_LABEL and r["o"].get("xml:lang", "").startswith("en")), iri)
-    # one row per property, its values one to a line (the rows come ordered by property)
-    grouped: dict[str, list[str]] = {}
-    for r in outgoing:
-        grouped.setdefault(term(r["p"], r.get("plabel")), []).append(term(r["o"], r.get("olabel")))
-    out_rows = "".join(f"<tr><td>{p}</td><td>{'<br>'.join(values)}</td></tr>" for p, values in grouped.items())
-    in_rows = "".join(f"<tr><td>{term(r['s'], r.get('slabel'))}</td><td>{term(r['p'], r.get('plabel'))}</td></tr>"
-                      for r in incoming)
+    def __init__(self, engine: EngineSupervisor, settings: Settings):
+        self.engine, self.settings = engine, settings
+        self._terms: frozenset[str] = frozenset()
+        self._key: tuple | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> frozenset[str]:
+        async with self._lock:
+            key = internal.data_version(self.engine)
+            if key != self._key:
+                rows = await internal.rows(self.engine, self.settings, DOCUMENTED_EXTERNAL_TERMS)
+                self._terms, self._key = frozenset(r["term"]["value"] for r in rows), key
+            return self._terms
+
+
+def resource_page(iri: str, links: list[dict], facts: list[dict], *, path: str, reading=None,
+                  documented=frozenset()) -> str:
+    """The page of a resource: an encyclopedia entry with footnotes (gmg.web.entry), the reading
+    order around a passage or note, and "Cite this"."""
+    title = title_of(split_links(links)[0], iri)
     formats = " · ".join(f'<a href="{html.escape(path)}?format={f.name}">{f.name}</a>' for f in formats_of(GRAPH))
-    in_rows = in_rows or '<tr><td colspan="2">nothing points here</td></tr>'
     # a passage or note: previous / next in the article, its paragraph's parts; every page: "Cite this"
     nav = nav_html(reading, iri) if reading is not None else ""
     parts = parts_html(reading.parts(iri)) if reading is not None and reading.parts(iri) else ""
     if parts:
-        parts = f"<h2>The parts of this paragraph</h2>{parts}"
+        parts = f"<section><h2>The parts of this paragraph</h2>{parts}</section>"
     locator = title if reading is not None and iri in reading else None
-    main = (f"<h1>{html.escape(title)}</h1><p class=\"iri\">{html.escape(iri)}</p><p>As data: {formats}</p>{nav}"
-            f"<h2>Statements</h2><table>{out_rows}</table>{parts}<h2>What points here</h2>"
-            f"<table>{in_rows}</table>{nav}{cite_html(iri, title, locator)}")
-    return page(f"{title} — gmg", main, extra_head=READING_STYLE)
+    main = (entry_main(iri, links, facts, reading, documented, formats=formats, nav=nav, parts=parts)
+            + f"{nav}{cite_html(iri, title, locator)}")
+    return page(f"{title} — gmg", f'<article class="entry">{main}</article>', extra_head=READING_STYLE + ENTRY_STYLE)
 
 
 def not_found_page(name: str, message: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from ..docs import anchor_of
 from ..iris import GMG, ID, PREFIXES
 
 
@@ -13,10 +16,11 @@ def curie(iri: str) -> str:
     return iri
 
 
-def local_href(iri: str) -> str:
-    """Resources link to their /id/ pages, gmg's terms to their documentation, the rest to themselves."""
+def local_href(iri: str, documented: Collection[str] = ()) -> str:
+    """Resources link to their /id/ pages, gmg's terms to their documentation, and so do the
+    terms of other vocabularies that /ontology documents (`documented`); the rest to themselves."""
     if iri.startswith(str(ID)):
         return "/id/" + iri[len(str(ID)):]
-    if iri.startswith(str(GMG)):
-        return "/ontology#" + iri[len(str(GMG)):]
+    if iri.startswith(str(GMG)) or iri in documented:
+        return "/ontology#" + anchor_of(iri)
     return iri
