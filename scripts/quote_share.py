@@ -6,8 +6,10 @@ graph's literals copy, overlaps counted once.
 The body is the article proper — title, byline, abstract, the sections and the conclusion —
 without the notes; the notes are measured apart, because most of them are references
 (bibliographic data, not text reproduced for its wording). The files are, by default,
-ontology/*.ttl and instances/*.ttl. Every literal counts, whatever its property: gmg:quote, but
-also descriptions, labels, comments and definitions that copy the article's words.
+ontology/*.ttl and instances/*.ttl. Every literal counts, whatever its property: the words the
+passages' selectors quote (oa:exact, oa:prefix, oa:suffix), the notes' texts (gmg:quote) where
+they repeat the body, but also descriptions, labels, comments and definitions that copy the
+article's words. tests/test_quote_share.py bounds the body's share at 35 %.
 
 A literal copies the article where it shares a run of at least ``min_words`` consecutive
 words with it (words compared in lower case, punctuation and note markers aside), so that a

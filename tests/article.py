@@ -31,6 +31,16 @@ def article_text() -> str:
     return normalise(read_article())
 
 
+@lru_cache(maxsize=1)
+def article_body() -> str:
+    """The article's body text, the text that selector offsets count in: after the header's rule,
+    before the Notes heading, heading marks dropped, normalised (scripts/quote_share.py's
+    article_parts, which tests/test_quote_share.py checks this against)."""
+    _, _, proper = read_article().partition("\n---\n")
+    body, _, _ = proper.partition("\n#### Notes")
+    return normalise("\n".join(re.sub(r"^#+\s*", "", line) for line in body.splitlines()))
+
+
 def read_article() -> str:
     """The article's Markdown; a test that reads it must be marked @pytest.mark.needs("article")."""
     path = article_path()

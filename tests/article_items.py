@@ -19,10 +19,11 @@ Numbers written in words ("one-third", "first four years", "nine countries") are
 extracted: telling a stated quantity from ordinary prose is beyond a pattern.
 
 An item is covered when the graph states it outside the article's own wording: the
-quotes of passages and notes (``gmg:quote``) and the transcribed references
+words quoted by passages and notes (their selectors' ``oa:exact``, ``oa:prefix`` and
+``oa:suffix``; a note's ``gmg:quote``) and the transcribed references
 (``dcterms:bibliographicCitation``) do not count, nor do the editors' remarks
-(``rdfs:comment``, ``skos:note``), nor does any literal of the article's own passages
-and notes (their labels "Note 10" and note numbers would cover every small number),
+(``rdfs:comment``, ``skos:note``), nor does any literal of the article's own passages,
+paragraphs, selectors and notes (their labels "Note 10" and note numbers would cover every small number),
 so that what is covered is what the graph encodes as labels, titles, names, values and
 other literals of the things the article talks about. A number is covered by a literal
 with that value or a literal that contains it as a number token (so "345–360" covers
@@ -44,7 +45,8 @@ from gmg.iris import GMG
 
 DCT = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-NOT_COVERING = {GMG.quote, DCT.bibliographicCitation, RDFS.comment, SKOS.note}
+OA = Namespace("http://www.w3.org/ns/oa#")
+NOT_COVERING = {GMG.quote, OA.exact, OA.prefix, OA.suffix, DCT.bibliographicCitation, RDFS.comment, SKOS.note}
 
 CONNECTORS = {"of", "for", "and", "the", "on", "in", "de", "di", "du", "des", "la", "le", "et"}
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.[A-Z]\d+)?(?:[.,/]\d+)*(?:s\b)?")
@@ -173,7 +175,7 @@ class Cover:
 
     def __init__(self, instances: Graph, ontology: Graph | None = None):
         source_nodes = set()
-        for cls in (GMG.Passage, GMG.Note):
+        for cls in (GMG.Passage, GMG.Note, GMG.Paragraph, OA.TextQuoteSelector, OA.TextPositionSelector):
             source_nodes.update(instances.subjects(RDF.type, cls))
         self._index(o for s, p, o in instances
                     if isinstance(o, Literal) and p not in NOT_COVERING and s not in source_nodes)

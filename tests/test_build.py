@@ -66,7 +66,7 @@ def test_syntax_error_stops_the_cli_build(data_copy):
 
 
 def test_shape_violation_fails_the_build(data_copy):
-    # A passage without a quote: the kind of slip a contributor makes.
+    # A passage without its selector: the kind of slip a contributor makes.
     (data_copy.folder("instances") / "slip.ttl").write_text(
         "@prefix gmg: <https://w3id.org/gmg/ontology#> .\n"
         "<https://w3id.org/gmg/id/passage/s9-p1> a gmg:Passage ;\n"
@@ -75,7 +75,7 @@ def test_shape_violation_fails_the_build(data_copy):
         build(data_copy)
     rendered = caught.value.report.render()
     assert "https://w3id.org/gmg/id/passage/s9-p1" in rendered
-    assert "gmg:quote" in rendered
+    assert "oa:hasSelector" in rendered
     run = subprocess.run([sys.executable, "-m", "gmg.cli", "build"], capture_output=True, text=True,
                          env=_env_with_data(data_copy))
     assert run.returncode == 1

@@ -123,6 +123,8 @@ def test_quotes_and_comments_do_not_cover():
     from rdflib import RDFS
     g.add((URIRef("https://w3id.org/gmg/id/x"), RDFS.comment, Literal("Vyacheslav Postavnin 1234")))
     g.add((node, GMG.quote, Literal("Vyacheslav Postavnin 1234")))
+    selector = URIRef("https://w3id.org/gmg/id/selector/x")
+    g.add((selector, URIRef("http://www.w3.org/ns/oa#exact"), Literal("Vyacheslav Postavnin 1234")))
     cover = Cover(g)
     assert not cover.covers(Item("name", "Vyacheslav Postavnin"))
     assert not cover.covers(Item("number", "1234"))

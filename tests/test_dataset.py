@@ -167,3 +167,32 @@ def test_browsers_get_pages_and_machines_keep_rdf(client, path):
 def test_shapes_page_shows_each_shape_with_its_message(client):
     page = client.get("/shapes", headers=BROWSER).text
     assert "Facts and claims are asserted by statements" in page and "A statement needs prov:wasDerivedFrom" in page
+
+
+# --- the words quoted from the article: their own rights, in VoID and on the dumps ---------
+
+QUOTED_TEXT = URIRef("https://w3id.org/gmg/dataset/quoted-text")
+RIGHTS = URIRef("https://w3id.org/gmg/id/rights/quoted-text")
+DCT = "http://purl.org/dc/terms/"
+
+
+def test_void_has_a_subset_for_the_quoted_text_with_its_rights(client):
+    void = Graph().parse(data=client.get("/void", headers={"Accept": "text/turtle"}).text, format="turtle")
+    assert (DATASET, URIRef(VOID + "subset"), QUOTED_TEXT) in void
+    assert void.value(QUOTED_TEXT, URIRef(DCT + "rights")) == RIGHTS
+    quoted = count(client, f"""SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o ; <{DCT}rights> <{RIGHTS}>
+        FILTER(?p IN (<http://www.w3.org/ns/oa#exact>, <http://www.w3.org/ns/oa#prefix>,
+                      <http://www.w3.org/ns/oa#suffix>, <https://w3id.org/gmg/ontology#quote>)) }}""")
+    assert int(void.value(QUOTED_TEXT, URIRef(VOID + "triples"))) == quoted > 200
+    # the rights statement is a resource of the graph that says whose the words are
+    rights = Graph().parse(data=client.get("/id/rights/quoted-text", headers={"Accept": "text/turtle"}).text,
+                           format="turtle")
+    assert "copyright holder" in str(rights.value(RIGHTS, RDFS.comment))
+
+
+def test_dumps_link_their_licence_and_the_rights_of_the_quoted_text(client):
+    for name in ("instances.ttl", "gmg.trig", "instances.nt.gz"):
+        link = client.head(f"/dumps/{name}").headers["link"]
+        assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"' in link
+        assert f'<{RIGHTS}>; rel="{DCT}rights"' in link, name
+    assert str(RIGHTS) not in client.head("/dumps/shapes.ttl").headers["link"]

@@ -2,7 +2,8 @@
 
 Each row is one hedging expression as printed, in one paragraph (ids as in
 tests/article_paragraphs.py), with the passage or note that quotes it (``id:`` stands for
-https://w3id.org/gmg/id/; empty where no passage quotes that part of the paragraph yet), a
+https://w3id.org/gmg/id/; a passage quotes the words of its selector, oa:exact, a note its whole
+text; empty where no passage quotes those words), a
 category from the closed scheme below, what it qualifies, the graph node it qualifies where one
 exists, and whether it qualifies a fact about the world (yes) or the article's argument and
 its reading of the literature (no). Rows of category ``not-hedge`` are the allow-list: a cue
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.needs("article")
 
 INVENTORY = ROOT / "tests" / "fixtures" / "hedges.tsv"
 GMG = Namespace("https://w3id.org/gmg/ontology#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 COLUMNS = ["expression", "paragraph", "passage", "category", "qualifies", "node", "world_fact"]
 # The closed scheme of hedge categories (docs/decisions/statements.md defines each).
 CATEGORIES = {
@@ -78,16 +80,19 @@ def instances() -> Graph:
 
 @pytest.fixture(scope="module")
 def quotes(instances) -> dict[str, str]:
-    """Passage and note IRIs (id: form) -> their normalised quote."""
+    """Passage and note IRIs (id: form) -> the words they quote, normalised: a passage's
+    selector's oa:exact (the words that support its statements), a note's whole text."""
     out = {}
-    for cls in (GMG.Passage, GMG.Note):
-        for node in instances.subjects(RDF.type, cls):
-            out["id:" + str(node).removeprefix(ID)] = normalise(str(instances.value(node, GMG.quote)))
+    for node in instances.subjects(RDF.type, GMG.Passage):
+        words = instances.value(instances.value(node, OA.hasSelector), OA.exact)
+        out["id:" + str(node).removeprefix(ID)] = normalise(str(words))
+    for node in instances.subjects(RDF.type, GMG.Note):
+        out["id:" + str(node).removeprefix(ID)] = normalise(str(instances.value(node, GMG.quote)))
     return out
 
 
 def test_the_paragraphs_are_the_graphs_paragraphs(text, quotes):
-    """The paragraph split agrees with the passages: each passage quotes its own paragraph."""
+    """The paragraph split agrees with the passages: each passage quotes words of its own paragraph."""
     assert "abstract-p1" in text and "s3-p12" in text and "note/88" in text and "note/author" in text
     for passage, quote in quotes.items():
         assert quote in text[paragraph_of(passage)], passage

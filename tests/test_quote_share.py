@@ -68,3 +68,35 @@ def test_the_notes_are_apart_from_the_body():
 @pytest.mark.parametrize("min_words", [1, 3])
 def test_the_whole_text_quoted_is_all(min_words):
     assert quote_share(TEXT, [TEXT], min_words=min_words).ratio == 1.0
+
+
+# --- the graph itself: how much of the article's body it reproduces ---------------------
+
+BOUND = 0.35
+
+
+@pytest.mark.needs("article")
+def test_the_graph_reproduces_at_most_35_percent_of_the_article_body():
+    """Every literal of the ontology and the instances counts (selectors' words, labels,
+    comments, definitions ...), overlaps once; the notes are not part of the body, so their
+    texts (mostly references) count only where they repeat the body's words."""
+    from article import read_article
+
+    body, notes = article_parts(read_article())
+    files = sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "instances").glob("*.ttl"))
+    literals = quote_share_module.graph_literals(files)
+    share = quote_share(body, literals)
+    worst = sorted(share.by_source.items(), key=lambda kv: -kv[1])[:5]
+    assert share.ratio <= BOUND, (
+        f"the graph reproduces {share.ratio:.1%} of the article's body (bound {BOUND:.0%}); "
+        "by property, alone: " + ", ".join(f"{p} {c / share.characters:.1%}" for p, c in worst)
+        + " (run scripts/quote_share.py; quote only the words that support a statement)")
+    assert notes and notes not in body and not body.endswith("Notes")
+
+
+@pytest.mark.needs("article")
+def test_the_tests_read_the_same_body_text_as_the_script():
+    """Selector offsets count in this text: tests/article.py and scripts/quote_share.py agree on it."""
+    from article import article_body, read_article
+
+    assert article_parts(read_article())[0] == article_body()

@@ -39,6 +39,7 @@ GMGSH = Namespace("https://w3id.org/gmg/shapes#")
 GMG = Namespace("https://w3id.org/gmg/ontology#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 ORG = Namespace("http://www.w3.org/ns/org#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 BLANK = "_:"  # the focus of an expectation that names a blank node of the fixture
 
 # Parameters that make a node shape report results of its own (besides its sh:property
@@ -284,8 +285,8 @@ def test_mistakes_in_the_real_data_are_caught_on_the_node(sources):
 
     (io,) = _one(data, "SELECT ?x WHERE { ?x a gmg:InternationalOrganization ; gmg:hasStatus ?s }")
     delete(io, RDFS.label, GMGSH["LabelledAgentShape-english"], "IO without its label")
-    (passage,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Passage ; gmg:quote ?q }")
-    delete(passage, GMG.quote, GMGSH["PassageShape-quote"], "passage without its quote")
+    (passage,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Passage ; <http://www.w3.org/ns/oa#hasSelector> ?s }")
+    delete(passage, OA.hasSelector, GMGSH["BodyPassageShape-selector"], "passage without its selector")
     (status,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Status }")
     delete(status, GMG.statusType, GMGSH["StatusShape-statusType"], "status without its status type")
     (observation,) = _one(data, "SELECT ?x WHERE { ?x a gmg:Observation }")

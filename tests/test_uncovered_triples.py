@@ -38,9 +38,11 @@ Not subject to the rule (they are not claims of the article about the world):
 - the ontology headers of the instance modules (``owl:Ontology``: title, imports, licence),
   which describe the files, not the world;
 - triples about the source itself, which are the evidence: the article record (the
-  document that the sections are part of), its ``gmg:Section``s and its ``gmg:Passage``s
-  and ``gmg:Note``s (quote, section, note number, note markers) — the quotes are checked
-  against the article text by test_provenance.py;
+  document that the sections are part of), its ``gmg:Section``s, ``gmg:Paragraph``s,
+  ``gmg:Passage``s and ``gmg:Note``s (section, paragraph number, source, note number, note
+  markers, a note's text), the selectors of the passages (``oa:Selector``: the words quoted
+  and their offsets) and the rights statement of the quoted words — the quoted words and
+  their offsets are checked against the article text by test_provenance.py;
 - value nodes, whose triples define the value rather than state a fact: ``gmg:Period``
   (years, months, days, precision) and ``gmg:MonetaryAmount`` (value, currency);
 - vocabulary nodes (``skos:Concept``s of gmg's concept schemes, such as measures and
@@ -61,6 +63,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 DCT = Namespace("http://purl.org/dc/terms/")
 SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 EXEMPT_PREDICATES = {
     RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, GMG.mentionedIn,
@@ -85,7 +88,9 @@ def uncovered_triples(instances: Graph, ontology: Graph) -> list[tuple]:
     fact_classes = subclasses(ontology, GMG.Fact) | subclasses(ontology, GMG.Claim)
     record_classes = set().union(*(subclasses(ontology, c) for c in RECORD_CLASSES))
     passage_classes = subclasses(ontology, GMG.Passage)
-    source_classes = passage_classes | subclasses(ontology, GMG.Section) | subclasses(ontology, GMG.Statement)
+    source_classes = (passage_classes | subclasses(ontology, GMG.Section) | subclasses(ontology, GMG.Statement)
+                      | subclasses(ontology, GMG.Paragraph) | subclasses(ontology, OA.Selector)
+                      | subclasses(ontology, DCT.RightsStatement))
     value_classes = subclasses(ontology, GMG.Period) | subclasses(ontology, GMG.MonetaryAmount)
     vocabulary_classes = subclasses(ontology, SKOS.Concept)
 

@@ -76,12 +76,12 @@ def test_update_that_violates_a_shape_is_refused_and_changes_nothing(writable):
         return set(response.text.splitlines())
 
     before, triples = instances(), count(writable)
-    # adds a passage without its quote, and deletes what is said of the World Bank
+    # adds a passage without its selector, and deletes what is said of the World Bank
     text = (BAD_PASSAGE.replace("INSERT DATA {", "DELETE { GRAPH <%s> { ?s ?p ?o } } INSERT {" % INSTANCES)
             + f" WHERE {{ GRAPH <{INSTANCES}> {{ ?s ?p ?o FILTER(?s = <https://w3id.org/gmg/id/world-bank>) }} }}")
     response = update(writable, text)
     assert response.status_code == 422, response.text
-    assert "passage/s3-p90" in response.text and "gmg:quote" in response.text
+    assert "passage/s3-p90" in response.text and "oa:hasSelector" in response.text
     assert not ask(writable, "ASK { <https://w3id.org/gmg/id/passage/s3-p90> ?p ?o }")
     assert count(writable) == triples
     assert instances() == before
@@ -193,10 +193,15 @@ def test_updates_survive_sigkill_and_a_rebuild_from_changed_sources(tmp_path, da
         assert httpx.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
         assert ask(server, 'ASK { <http://example.org/k> <http://example.org/p> "after-kill" }')
         # valid now, invalid once the sources change below
-        passage = ('<https://w3id.org/gmg/id/passage/s3-p91> a <https://w3id.org/gmg/ontology#Passage> ; '
-                   '<http://www.w3.org/2000/01/rdf-schema#label> "S3, paragraph 91"@en ; '
+        oa = "http://www.w3.org/ns/oa#"
+        passage = ('<https://w3id.org/gmg/id/passage/s3-p1-z> a <https://w3id.org/gmg/ontology#Passage> ; '
+                   '<http://www.w3.org/2000/01/rdf-schema#label> "S3, paragraph 1 (z)"@en ; '
                    '<https://w3id.org/gmg/ontology#inSection> <https://w3id.org/gmg/id/section/s3> ; '
-                   '<https://w3id.org/gmg/ontology#quote> "The case of the World Bank is indicative."')
+                   f'<{oa}hasSource> <https://w3id.org/gmg/id/paragraph/s3-p1> ; '
+                   f'<{oa}hasSelector> <https://w3id.org/gmg/id/selector/s3-p1-z> . '
+                   f'<https://w3id.org/gmg/id/selector/s3-p1-z> a <{oa}TextQuoteSelector> , <{oa}TextPositionSelector> ; '
+                   f'<{oa}exact> "The case of the World Bank is indicative." ; <{oa}start> 22798 ; <{oa}end> 22839 ; '
+                   '<http://purl.org/dc/terms/rights> <https://w3id.org/gmg/id/rights/quoted-text>')
         assert update(server, 'INSERT DATA { GRAPH <%s> { %s } }' % (INSTANCES, passage)).status_code == 204
     finally:
         os.kill(server.process.pid, signal.SIGKILL)
@@ -207,18 +212,23 @@ def test_updates_survive_sigkill_and_a_rebuild_from_changed_sources(tmp_path, da
     finally:
         again.stop()
     # a source file changes: the store is rebuilt and the journal replayed over it
-    # (it gives the passage its own quote, so the journalled second quote breaks "exactly one quote")
+    # (it gives the passage its selector with other words, so the journalled words break "exactly one oa:exact")
     (data_copy / "instances" / "extra.ttl").write_text(
         "@prefix gmg: <https://w3id.org/gmg/ontology#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://w3id.org/gmg/id/passage/s3-p91> a gmg:Passage ; rdfs:label \"S3, paragraph 91\"@en ;\n"
-        "    gmg:quote \"Explaining the scarceness of research on the World Bank\" ;\n"
-        "    gmg:inSection <https://w3id.org/gmg/id/section/s3> .\n")
+        "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+        "<https://w3id.org/gmg/id/passage/s3-p1-z> a gmg:Passage ; rdfs:label \"S3, paragraph 1 (z)\"@en ;\n"
+        "    gmg:inSection <https://w3id.org/gmg/id/section/s3> ;\n"
+        "    oa:hasSource <https://w3id.org/gmg/id/paragraph/s3-p1> ;\n"
+        "    oa:hasSelector <https://w3id.org/gmg/id/selector/s3-p1-z> .\n"
+        "<https://w3id.org/gmg/id/selector/s3-p1-z> a oa:TextQuoteSelector , oa:TextPositionSelector ;\n"
+        "    oa:exact \"The case of the World Bank\" ; oa:start 22798 ; oa:end 22824 ;\n"
+        "    <http://purl.org/dc/terms/rights> <https://w3id.org/gmg/id/rights/quoted-text> .\n")
     rebuilt = Server(args, env=env).wait_ready(90)  # a rebuild parses and validates every source again
     try:
         assert ask(rebuilt, 'ASK { <http://example.org/k> <http://example.org/p> "after-kill" }')
         problems = httpx.get(rebuilt.url + "/health").json()["journal_problems"]
         assert len(problems) == 1 and problems[0]["status"] == 422
-        assert "s3-p91" in problems[0]["update"]
+        assert "s3-p1-z" in problems[0]["update"]
     finally:
         rebuilt.stop()
 

@@ -12,10 +12,15 @@ from decoy import Decoy
 
 SH = "http://www.w3.org/ns/shacl#"
 PREFIXES = "@prefix gmg: <https://w3id.org/gmg/ontology#> .\n@prefix id: <https://w3id.org/gmg/id/> .\n"
-GOOD = PREFIXES + ('<https://w3id.org/gmg/id/passage/s3-p99> a gmg:Passage ; '
-                   '<http://www.w3.org/2000/01/rdf-schema#label> "S3, paragraph 99"@en ; '
-                   'gmg:quote "The case of the World Bank is indicative." ; '
-                   'gmg:inSection <https://w3id.org/gmg/id/section/s3> .\n')
+OA = "http://www.w3.org/ns/oa#"
+GOOD = PREFIXES + ('<https://w3id.org/gmg/id/passage/s3-p1-z> a gmg:Passage ; '
+                   '<http://www.w3.org/2000/01/rdf-schema#label> "S3, paragraph 1 (z)"@en ; '
+                   'gmg:inSection <https://w3id.org/gmg/id/section/s3> ; '
+                   f'<{OA}hasSource> <https://w3id.org/gmg/id/paragraph/s3-p1> ; '
+                   f'<{OA}hasSelector> <https://w3id.org/gmg/id/selector/s3-p1-z> .\n'
+                   f'<https://w3id.org/gmg/id/selector/s3-p1-z> a <{OA}TextQuoteSelector> , <{OA}TextPositionSelector> ; '
+                   f'<{OA}exact> "The case of the World Bank is indicative." ; <{OA}start> 22798 ; <{OA}end> 22839 ; '
+                   '<http://purl.org/dc/terms/rights> <https://w3id.org/gmg/id/rights/quoted-text> .\n')
 BAD = PREFIXES + ('<https://w3id.org/gmg/id/passage/s3-p98> a gmg:Passage ; '
                   'gmg:inSection <https://w3id.org/gmg/id/section/s3> .\n')
 TURTLE = {"Content-Type": "text/turtle"}
@@ -42,7 +47,7 @@ def test_violation_is_reported_and_nothing_is_stored(client):
     focus = set(report.objects(None, URIRef(SH + "focusNode")))
     assert URIRef("https://w3id.org/gmg/id/passage/s3-p98") in focus
     text = client.post("/validate", content=BAD, headers={**TURTLE, "Accept": "text/plain"})
-    assert "passage/s3-p98" in text.text and "gmg:quote" in text.text
+    assert "passage/s3-p98" in text.text and "oa:hasSelector" in text.text
     stored = client.get("/sparql", params={"query": "ASK { <https://w3id.org/gmg/id/passage/s3-p98> ?p ?o }"},
                         headers={"Accept": "application/sparql-results+json"})
     assert stored.json()["boolean"] is False

@@ -26,4 +26,5 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#", "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": "http://schema.org/", "bibo": "http://purl.org/ontology/bibo/", "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
 }

@@ -19,6 +19,11 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DATASET = URIRef(BASE + "dataset")
 ARTICLE = ID["korneev-2017"]
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# The rights in the article's words that the graph quotes (selectors' oa:exact, oa:prefix,
+# oa:suffix; the notes' gmg:quote): the article's copyright holder's, quoted for scholarly
+# citation, outside the CC BY licence of gmg's own triples. Described in instances/article.ttl.
+QUOTED_TEXT_RIGHTS = ID["rights/quoted-text"]
+QUOTED_TEXT = URIRef(BASE + "dataset/quoted-text")  # the subset of the dataset that is quoted text
 
 
 def describe_dataset(g: Graph) -> URIRef:

@@ -10,11 +10,13 @@ import html
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from rdflib.namespace import DCTERMS
 
 from ..engine import EngineSupervisor
 from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
+from ..metadata import LICENCE, QUOTED_TEXT_RIGHTS
 from ..settings import Settings
-from .dumpfiles import DumpFiles, file_names
+from .dumpfiles import DEFAULT_DUMP, DumpFiles, file_names
 from .errors import ProtocolError, error_response
 from .layout import page
 from .sparql import without_body
@@ -64,13 +66,22 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 raise ProtocolError(404, f"There is no dump {file!r}: the dumps are "
                                          f"{', '.join(file_names())} (each also as .gz); see /dumps.")
             found = files[file]
-            response: Response = Response(found.body, media_type=found.media_type, headers={
-                "Content-Disposition": f'attachment; filename="{file}"'})
+            headers = {"Content-Disposition": f'attachment; filename="{file}"', "Link": dump_links(file)}
+            response: Response = Response(found.body, media_type=found.media_type, headers=headers)
         except ProtocolError as err:
             response = error_response(err)
         return await without_body(response) if request.method == "HEAD" else response
 
     return router
+
+
+def dump_links(file: str) -> str:
+    """The licence of every dump; for the dumps that hold the instances, also the rights in the
+    article's words they quote (RFC 8288 links; the rights statement is a resource of the graph)."""
+    links = [f'<{LICENCE}>; rel="license"']
+    if file.split(".")[0] in (DEFAULT_DUMP, "instances"):
+        links.append(f'<{QUOTED_TEXT_RIGHTS}>; rel="{DCTERMS.rights}"; title="Words quoted from the source article"')
+    return ", ".join(links)
 
 
 def size(n: int) -> str:
@@ -88,7 +99,9 @@ def dumps_page(files: dict) -> str:
     main = ("<h1>Dumps</h1><p>The dataset as files, read from the store (accepted updates included). "
             "<b>gmg.trig</b> and <b>gmg.nq</b> hold every named graph; <b>gmg</b> in the other formats is the "
             "default graph every query sees; the rest are the named graphs one by one. "
-            "Licence: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>. "
+            "Licence: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>, for gmg's own triples; "
+            "the words quoted from the article (selectors, notes) belong to its copyright holder and are quoted for "
+            "scholarly citation (<a href=\"/id/rights/quoted-text\">rights of quoted text</a>). "
             "The dataset is described in VoID at <a href=\"/void\">/void</a>.</p>"
             "<table><thead><tr><th scope=\"col\">file</th><th scope=\"col\">holds</th><th scope=\"col\">triples</th>"
             f"<th scope=\"col\">size</th><th scope=\"col\">gzipped</th></tr></thead><tbody>{rows}</tbody></table>")
@@ -105,7 +118,9 @@ def void_page(stats: Statistics, root: str) -> str:
     formats = " · ".join(f'<a href="/void?format={f}">{f}</a>' for f in ("ttl", "nt", "jsonld", "rdf"))
     main = (f"<h1>The dataset</h1><p>gmg — global migration governors, described in VoID and DCAT "
             f"(as data: {formats}; also at <code>/.well-known/void</code>).</p>"
-            f"<p>Licence <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>; "
+            f"<p>Licence <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a> for gmg's own triples; "
+            f"the {stats.quoted:,} triples that quote the article's words are under the "
+            f"<a href=\"/id/rights/quoted-text\">rights of quoted text</a>; "
             f"SPARQL endpoint <a href=\"/sparql\">{html.escape(root)}/sparql</a>; "
             f"<a href=\"/dumps\">dumps</a>; vocabulary <a href=\"/ontology\">gmg ontology</a>.</p>"
             f"<p>The default graph: {total.triples:,} triples, {total.entities:,} entities, "

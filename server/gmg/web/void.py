@@ -2,7 +2,9 @@
 
 Counts, per named graph and for the default graph: triples; entities (distinct IRI
 subjects); classes (distinct objects of rdf:type); properties (distinct predicates).
-Example resources are the three entities most linked to.
+Example resources are the three entities most linked to. One more subset is not a graph:
+the words quoted from the source article (the triples that carry them), described with
+their own rights statement, since the dataset's CC BY licence covers gmg's own triples only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from ..engine import EngineSupervisor
 from ..iris import GRAPH as GRAPH_NS, ID, ONTOLOGY_IRI
-from ..metadata import VOID, describe_dataset
+from ..metadata import ARTICLE, QUOTED_TEXT, QUOTED_TEXT_RIGHTS, VOID, describe_dataset
 from ..settings import Settings
 from . import internal
 from .dumpfiles import DEFAULT_DUMP, GRAPHS, DumpFile
@@ -45,6 +47,13 @@ EXAMPLES = f"""SELECT ?o (COUNT(*) AS ?n) WHERE {{
 }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 3"""
 
 
+# The triples whose object is the article's own words: what a selector quotes and the text of a note.
+QUOTED_PROPERTIES = ("http://www.w3.org/ns/oa#exact", "http://www.w3.org/ns/oa#prefix",
+                     "http://www.w3.org/ns/oa#suffix", "https://w3id.org/gmg/ontology#quote")
+QUOTED = (f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o ; <http://purl.org/dc/terms/rights> <{QUOTED_TEXT_RIGHTS}> "
+          f"FILTER(?p IN ({', '.join(f'<{p}>' for p in QUOTED_PROPERTIES)})) }}")
+
+
 @dataclass
 class Counts:
     triples: int = 0
@@ -58,6 +67,7 @@ class Statistics:
     default: Counts
     graphs: dict[str, Counts] = field(default_factory=dict)  # graph IRI -> its counts
     examples: list[str] = field(default_factory=list)
+    quoted: int = 0  # triples that carry words quoted from the article
 
 
 async def statistics(engine: EngineSupervisor, settings: Settings) -> Statistics:
@@ -71,7 +81,8 @@ async def statistics(engine: EngineSupervisor, settings: Settings) -> Statistics
             setattr(graphs.setdefault(row["g"]["value"], Counts()), measure, int(row["n"]["value"]))
         setattr(default, measure, int((await rows(measure_query(measure, per_graph=False)))[0]["n"]["value"]))
     examples = [row["o"]["value"] for row in await rows(EXAMPLES)]
-    return Statistics(default, graphs, examples)
+    quoted = int((await rows(QUOTED))[0]["n"]["value"])
+    return Statistics(default, graphs, examples, quoted)
 
 
 def _counted(g: Graph, node, counts: Counts) -> None:
@@ -117,6 +128,21 @@ def describe(root: str, stats: Statistics, files: dict[str, DumpFile]) -> Graph:
         else:
             g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + file.media_type)))
         g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+
+    g.add((dataset, VOID.subset, QUOTED_TEXT))
+    g.add((QUOTED_TEXT, RDF.type, VOID.Dataset))
+    g.add((QUOTED_TEXT, DCTERMS.title, Literal("Words quoted from the source article", lang="en")))
+    g.add((QUOTED_TEXT, DCTERMS.description, Literal(
+        "The triples whose object is the article's own words: the words each passage's selector quotes "
+        "(oa:exact, with oa:prefix or oa:suffix where needed) and the text of each note (gmg:quote). They "
+        "belong to the article's copyright holder and are quoted for scholarly citation; the dataset's "
+        "CC BY 4.0 licence covers gmg's own triples, not these words.", lang="en")))
+    g.add((QUOTED_TEXT, DCTERMS.rights, QUOTED_TEXT_RIGHTS))
+    g.add((QUOTED_TEXT, DCTERMS.source, ARTICLE))
+    g.add((QUOTED_TEXT, VOID.triples, Literal(stats.quoted, datatype=XSD.integer)))
+    for prop in QUOTED_PROPERTIES:
+        g.add((QUOTED_TEXT, VOID.property, URIRef(prop)))
+    g.add((dataset, DCTERMS.rights, QUOTED_TEXT_RIGHTS))
 
     for name in GRAPHS:
         subset = GRAPH_NS[name]
