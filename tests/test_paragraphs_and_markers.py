@@ -1,4 +1,5 @@
-"""Every note marker printed in the body is linked from a passage of its paragraph.
+"""The source, complete: every note marker printed in the body is linked from a passage of its
+paragraph, and every paragraph has a statement.
 
 A marker is `<sup>N</sup>` or, where the typesetting lost the superscript, a bare number
 right after a closing quotation mark or after a paragraph's final full stop ("… exchange of
@@ -64,3 +65,18 @@ def test_every_marker_is_linked_from_its_paragraphs_passages_and_no_other_note_i
         f"  {key}: note {n}" for key, n in missing)
     assert not stray, "passages referring to a note whose marker is not in their paragraph:\n" + "\n".join(
         f"  {key}: note {n}" for key, n in stray)
+
+
+def test_every_paragraph_of_the_body_has_a_statement():
+    """Each paragraph asserts something about the world or the argument: at least one statement
+    is derived from one of its passages."""
+    from rdflib import Namespace
+    graph = load_sources().instances
+    oa, prov = Namespace("http://www.w3.org/ns/oa#"), Namespace("http://www.w3.org/ns/prov#")
+    paragraphs_ = set(graph.subjects(RDF.type, GMG.Paragraph))
+    assert len(paragraphs_) >= 30
+    silent = sorted(str(p).removeprefix(ID) for p in paragraphs_
+                    if not any((s, RDF.type, GMG.Statement) in graph
+                               for passage in graph.subjects(oa.hasSource, p)
+                               for s in graph.subjects(prov.wasDerivedFrom, passage)))
+    assert not silent, f"paragraphs no statement rests on: {silent}"
