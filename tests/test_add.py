@@ -82,6 +82,7 @@ def test_a_row_that_violates_a_shape_fails_and_nothing_is_written(data_dir, tmp_
 
 
 @pytest.mark.parametrize("rows, header, message", [
+    ("amount,x,A,s3-p5-h,ArticleOwnStatement,,,,,id:dfid,id:mirpal\n", HEADER, "unknown kind 'amount'"),
     ("grant-ish,x,A,s3-p5-h,ArticleOwnStatement,,,,,id:dfid,id:mirpal\n", HEADER, "unknown kind 'grant-ish'"),
     ("funding,Bad_Id,A,s3-p5-h,ArticleOwnStatement,,,,,id:dfid,id:mirpal\n", HEADER, "lowercase kebab-case"),
     ("funding,x,,s3-p5-h,ArticleOwnStatement,,,,,id:dfid,id:mirpal\n", HEADER, "empty label"),
@@ -100,8 +101,8 @@ def test_a_malformed_file_is_refused_with_its_line(data_dir, tmp_path, rows, hea
 
 
 def test_a_number_column_must_hold_a_number(data_dir, tmp_path):
-    path = write_csv(tmp_path, "amount,x,A,s3-p5-h,ArticleOwnStatement,,,,,lots\n",
-                     "kind,id,label,passage,attribution,hedge,hedge_expression,stated_by,primary_source,gmg:amountValue\n")
+    path = write_csv(tmp_path, "observation,x,A,s3-p5-h,ArticleOwnStatement,,,,,lots\n",
+                     "kind,id,label,passage,attribution,hedge,hedge_expression,stated_by,primary_source,gmg:value\n")
     result = run(data_dir, "add", str(path), "--to", "instances/world-bank.ttl", "--dry-run")
     assert result.returncode == 2 and "'lots' is not a number" in result.stderr, result.stderr
 

@@ -56,10 +56,14 @@ class Added:
     statements: list[URIRef]
 
 
-def fact_classes(shapes: Graph) -> dict[str, URIRef]:
-    """IRI folder -> the class whose IRIs live there, from the IRI shapes (id:funding/ -> gmg:Funding)."""
+def fact_classes(shapes: Graph, ontology: Graph) -> dict[str, URIRef]:
+    """IRI folder -> the fact (or claim) class whose IRIs live there, from the IRI shapes
+    (id:funding/ -> gmg:Funding); folders of other kinds of node are not offered."""
+    asserted = set(ontology.transitive_subjects(RDFS.subClassOf, GMG.Fact)) | {GMG.Claim}
     out = {}
     for shape, cls in shapes.subject_objects(SH.targetClass):
+        if cls not in asserted:
+            continue
         pattern = shapes.value(shape, SH.pattern)
         match = re.match(r"\^https://w3id\\\.org/gmg/id/([a-z-]+)/", str(pattern)) if pattern else None
         if match:
@@ -116,7 +120,7 @@ def value_of(cell: str, prop: URIRef, ontology: Graph, where: str) -> URIRef | L
 
 
 def facts_from_csv(path: Path, sources: Sources) -> Added:
-    classes = fact_classes(sources.shapes)
+    classes = fact_classes(sources.shapes, sources.ontology)
     graph, facts, statements = Graph(), [], []
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
