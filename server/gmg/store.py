@@ -123,6 +123,12 @@ class GraphStore:
         partial.replace(path)
 
     @classmethod
+    def from_nquads(cls, data: bytes) -> "GraphStore":
+        store = cls()
+        store._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        return store
+
+    @classmethod
     def from_snapshot(cls, path: Path) -> "GraphStore":
         store = cls()
         store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)

@@ -141,7 +141,9 @@ class EngineSupervisor:
     def __init__(self, config: EngineConfig, *, timeout: float = 10.0, max_active: int = 8,
                  max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0,
                  spool_budget: int = 1 << 30, min_free_disk: int = 64 << 20):
-        self.config = config
+        # the engine gives up checking an update (503, not applied) before the server gives up on
+        # the engine (and replaces it): a slow check on a busy CPU is not a stuck engine
+        self.config = replace(config, check_timeout=max(1.0, min(config.check_timeout, update_timeout - 10)))
         self.update_timeout = update_timeout
         # updates are refused (507, not applied) while the store's disk has less free space than
         # this: RocksDB must never be the one to find the disk full (see write_problem)

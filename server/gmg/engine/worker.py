@@ -37,10 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import faults
+from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
-from ..update import UpdateRefused, apply, check, replay
+from ..update import apply, replay
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -68,6 +69,9 @@ class EngineConfig:
     # store as it is. Only a first start and a reload of changed sources read the files.
     snapshot: str | None = None
     from_files: bool = True
+    # updates are checked in a process of their own (validator.py), niced, within this time
+    check_timeout: float = 50.0
+    check_niceness: int = NICENESS
 
 
 class Engine:
@@ -96,6 +100,8 @@ class Engine:
         self.recovery = self.catch_up(config, store_path, rebuilt)
         self.recovery["seconds"] = round(time.monotonic() - started, 3)
         self.pool = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="gmg-query")
+        self.config = config
+        self.checker = Checker(config.data_root, config.check_niceness)
 
     def catch_up(self, config: EngineConfig, store_path: Path | None, rebuilt: bool) -> dict:
         """Apply the journal entries the store has not applied yet; refuse a store ahead of its journal."""
@@ -335,20 +341,13 @@ class Engine:
                     except Exception as err:  # a full disk, a read-only filesystem, the lock still held
                         self.send(("store-failed", request_id, str(err), "unavailable"))
                         return
-                try:
-                    check(self.store, text, self.sources(), base_iri=base_iri)
-                except UpdateRefused as err:
-                    report = err.report
-                    self.send(("refused", request_id, err.status, err.message,
-                               report.render() if report else "",
-                               report.graph.serialize(format="turtle") if report else ""))
-                    return
-                except Exception as err:
-                    self.send(("refused", request_id, 500, f"Internal error while checking the update: {err}",
-                               "", ""))
+                # checked against the store as it is now (no write comes between: the lock is ours)
+                verdict = self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
+                if verdict[0] != "ok":
+                    self.send(("refused", request_id, *verdict[1:]))
                     return
                 faults.point("validated")
-                digest = self.sources().digest
+                digest = verdict[1]  # the sources the update was checked against
                 self.send(("validated", request_id, digest))
                 event, _ = self.decisions[request_id]
                 event.wait()  # the server journals it (a server that dies takes this process with it)
