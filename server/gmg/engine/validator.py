@@ -2,7 +2,8 @@
 
 Checking an update is seconds of pure Python (rdflib and pySHACL). Done in the
 engine, it held the interpreter lock that the engine's query threads need to
-serialise their answers, and two busy writers cut read throughput to a sixth.
+serialise their answers, and two busy writers cut read throughput by half or more
+(scripts/soak.py throughput).
 Here it holds no lock of the engine's, and runs niced, so when the CPU is short
 the readers are served first and a writer waits longer (never the reverse).
 
