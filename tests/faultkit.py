@@ -109,6 +109,33 @@ def engine_pid(url: str) -> int:
     return httpx.get(url + "/health", timeout=10).json()["engine"]["pid"]
 
 
+def file_size_limit(pid: int, limit: int | None) -> None:
+    """Set, or with None lift, a running process's file-size limit (RLIMIT_FSIZE): its writes that
+    would grow a file past `limit` bytes fail with EFBIG, as on a full disk. Only the soft limit
+    moves, so a user who is not root can lift it again."""
+    import resource
+
+    _, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+    soft = hard if limit is None else (limit if hard == resource.RLIM_INFINITY else min(limit, hard))
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def health(url: str) -> dict:
+    response = httpx.get(url + "/health", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def quick_query(url: str) -> float:
+    """Ask a small query; fail unless it answers 200 within 1 s; return the seconds it took."""
+    began = time.monotonic()
+    response = httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON, timeout=10)
+    seconds = time.monotonic() - began
+    assert response.status_code == 200 and response.json()["boolean"] is True, response.text
+    assert seconds < 1.0, f"a small query took {seconds:.2f} s"
+    return seconds
+
+
 def copy_store(seed: Path, target: Path) -> Path:
     shutil.copytree(seed, target)
     return target

@@ -6,7 +6,12 @@ OSError(EIO) there instead. Unset (always, outside the fault tests), each point
 costs one dictionary look-up. Points: validated (engine: an update passed its
 checks, before the journal), journalled (server: journal fsynced, before the
 store applies it), applied (engine: store applied, before the server hears it),
-acknowledged (server: just before the 2xx), journal-write (an I/O error instead).
+acknowledged (server: just before the 2xx), journal-write and store-write (an I/O
+error instead: the journal's append, the engine's write to the store).
+
+GMG_FAULT_READONLY=path: while a file exists at `path`, the store's folder behaves
+as if on a read-only filesystem (EROFS) for the server and its engine: the check
+before an update, the journal's append, the store's writes and its reopening.
 """
 
 from __future__ import annotations
@@ -38,3 +43,8 @@ def point(name: str) -> None:
 def io_error(name: str) -> None:
     if _armed("GMG_FAULT_IO", name):
         raise OSError(errno.EIO, "Input/output error (injected)")
+
+
+def read_only() -> bool:
+    flag = os.environ.get("GMG_FAULT_READONLY")
+    return bool(flag) and os.path.exists(flag)

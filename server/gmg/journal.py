@@ -17,6 +17,7 @@ and the line, because silently skipping an entry would lose an acknowledged upda
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -105,6 +106,8 @@ class Journal:
 
         data = (entry.to_json() + "\n").encode("utf-8")
         try:
+            if faults.read_only():
+                raise OSError(errno.EROFS, "Read-only file system (injected)")
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as err:
             self.write_error = f"cannot open {self.path.name}: {err.strerror}"

@@ -55,6 +55,10 @@ class Settings:
         0, "Open connections at most; more are answered 503 at once and closed. "
         "0: 3/4 of the open-file limit less room for the engine and the store.",
         "GMG_MAX_CONNECTIONS", "--max-connections")
+    min_free_disk_mb: int = setting(
+        64, "With --store: updates are refused (507, not applied) while the store's disk has less than "
+        "this many MiB free, so the store itself never finds the disk full; /health says so.",
+        "GMG_MIN_FREE_DISK_MB", "--min-free-disk-mb")
     update_token: str | None = setting(
         None, "Enables SPARQL Update and the Graph Store Protocol for clients that send "
         "'Authorization: Bearer <token>'. Unset: the server is read-only.", "GMG_UPDATE_TOKEN", "--update-token")

@@ -8,9 +8,9 @@ ignores FROM and refuses `default_graph`, so the dataset is built explicitly.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
-import shutil
 import time
 from pathlib import Path
 
@@ -29,6 +29,8 @@ log = logging.getLogger("gmg.store")
 class GraphStore:
     """An embedded store: in memory (path None) or on disk under `path`."""
 
+    read_only = False
+
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path else None
         if self.path is None:
@@ -36,6 +38,27 @@ class GraphStore:
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path / ROCKSDB))
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> "GraphStore":
+        """The on-disk store as its files hold it, for reading only: needs no write and no lock, so it
+        opens on a full disk or a read-only filesystem, and beside a writer of the same store."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store._store = ox.Store.read_only(str(store.path / ROCKSDB))
+        store.read_only = True
+        return store
+
+    def close(self) -> None:
+        """Let go of RocksDB (it closes, and frees its lock, once no query holds it either)."""
+        self._store = None
+
+    def in_memory_copy(self) -> "GraphStore":
+        """An in-memory copy that keeps this store's build information."""
+        twin = self.copy()
+        twin._memory_info = self.build_info()
+        twin.read_only = True  # a stand-in for reading while the store on disk cannot be written
+        return twin
 
     # -- loading -------------------------------------------------------------
     def load_files(self, files: list[tuple[Path, str]], digest: str) -> None:
@@ -100,6 +123,12 @@ class GraphStore:
         partial.replace(path)
 
     @classmethod
+    def from_nquads(cls, data: bytes) -> "GraphStore":
+        store = cls()
+        store._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        return store
+
+    @classmethod
     def from_snapshot(cls, path: Path) -> "GraphStore":
         store = cls()
         store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
@@ -161,6 +190,24 @@ class StoreInUse(Exception):
     """Another process has the store open."""
 
 
+class StoreUnavailable(Exception):
+    """The store's files cannot be opened for writing for a reason outside them (a full disk, a
+    read-only filesystem, no permission, an I/O error): nothing is wrong with the store itself,
+    so it is left as it is."""
+
+
+# How RocksDB words the errors of its surroundings rather than of its files. A store that fails
+# to open for one of these is not damaged: moving it aside would only throw away a good store.
+ENVIRONMENT_ERRORS = ("no space left", "disk quota", "file too large", "read-only file system",
+                      "permission denied", "too many open files", "input/output error",
+                      "cannot allocate memory")
+
+
+def environment_error(err: BaseException) -> bool:
+    text = str(err).lower()
+    return "corruption" not in text and any(words in text for words in ENVIRONMENT_ERRORS)
+
+
 def read_build_info(path: Path) -> dict:
     """build.json, or {} when it is missing or damaged (the store is then rebuilt from the sources)."""
     try:
@@ -174,32 +221,71 @@ def read_build_info(path: Path) -> dict:
 
 
 def open_on_disk(store_path: Path) -> GraphStore:
-    """Open the RocksDB store under `store_path`; a damaged one is removed and started afresh.
+    """Open the RocksDB store under `store_path` for writing.
 
     The store is a cache: the sources and the journal rebuild all of it, so a
     store RocksDB cannot open (a damaged CURRENT or MANIFEST, a lost file) is
-    not a reason to refuse the start.
+    not a reason to refuse the start. It is moved aside, never deleted
+    (`oxigraph.damaged-<UTC time>`, named in a warning), and started afresh. A
+    store that cannot be opened because of its surroundings (StoreUnavailable:
+    a full disk, a read-only filesystem, no permission) is left untouched.
     """
+    try:
+        return open_for_writing(store_path)
+    except StoreDamaged as damaged:
+        aside = move_aside(store_path, damaged.__cause__)
+    try:
+        return GraphStore(store_path)
+    except (OSError, RuntimeError) as err:
+        raise StoreUnavailable(f"The store {store_path / ROCKSDB} could not be started afresh after the damaged "
+                               f"one was moved to {aside}: {err}") from err
+
+
+class StoreDamaged(Exception):
+    """RocksDB cannot open the store's files (the cause says why)."""
+
+
+def open_for_writing(store_path: Path) -> GraphStore:
+    """Open the store read-write as it is: StoreUnavailable, StoreInUse or StoreDamaged if it cannot be."""
+    from . import faults
+
     for attempt in range(50):
         try:
+            if faults.read_only():
+                raise OSError(errno.EROFS, "IO error: Read-only file system (injected)")
             return GraphStore(store_path)
         except (OSError, RuntimeError) as err:  # (RocksDB reports corruption as RuntimeError)
+            if environment_error(err):
+                raise StoreUnavailable(f"The store {store_path / ROCKSDB} cannot be opened for writing: {err}") \
+                    from err
             if "lock" not in str(err).lower():
-                break
+                raise StoreDamaged(f"The store {store_path / ROCKSDB} cannot be opened: {err}") from err
             # Another process holds it: the engine of a server that was just killed
             # exits within moments; a second server on the same store never does.
             if attempt == 49:
                 raise StoreInUse(f"The store {store_path / ROCKSDB} is in use by another process "
                                  f"(another gmg serve on the same --store?): {err}") from err
             time.sleep(0.1)
+    raise AssertionError("unreachable")
+
+
+def move_aside(store_path: Path, err: BaseException) -> Path:
+    """Rename a RocksDB folder that cannot be opened to oxigraph.damaged-<UTC time>; return the new name."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = store_path / f"{ROCKSDB}.damaged-{stamp}"
+    for n in range(1, 100):
+        if not aside.exists():
+            break
+        aside = store_path / f"{ROCKSDB}.damaged-{stamp}-{n}"
     try:
-        return GraphStore(store_path)
-    except (OSError, RuntimeError) as err:
-        log.warning("the store %s cannot be opened (%s): rebuilding it from the sources and the journal",
-                    store_path / ROCKSDB, err)
-        shutil.rmtree(store_path / ROCKSDB, ignore_errors=True)
+        (store_path / ROCKSDB).rename(aside)
         (store_path / BUILD_INFO).unlink(missing_ok=True)
-        return GraphStore(store_path)
+    except OSError as rename_error:
+        raise StoreUnavailable(f"The store {store_path / ROCKSDB} cannot be opened ({err}) and cannot be moved "
+                               f"aside ({rename_error})") from err
+    log.warning("the store %s cannot be opened (%s): moved it to %s (delete it when you no longer need it) "
+                "and rebuilding the store from the sources and the journal", store_path / ROCKSDB, err, aside)
+    return aside
 
 
 def open_store(data: DataDir | None = None, store_path: Path | None = None) -> GraphStore:

@@ -14,6 +14,7 @@ import errno
 import itertools
 import logging
 import multiprocessing
+import os
 import tempfile
 import threading
 import time
@@ -25,6 +26,7 @@ from ..formats import FORMATS, Format
 from ..query import Head, QueryRequest
 from .. import faults
 from ..journal import JOURNAL, Journal, JournalEntry, JournalWriteError
+from ..store import ROCKSDB
 from . import worker
 from .spool import DiskBudget, Spool
 from .worker import EngineConfig
@@ -138,9 +140,14 @@ class EngineStats:
 class EngineSupervisor:
     def __init__(self, config: EngineConfig, *, timeout: float = 10.0, max_active: int = 8,
                  max_waiting: int = 64, queue_timeout: float = 5.0, update_timeout: float = 60.0,
-                 spool_budget: int = 1 << 30):
-        self.config = config
+                 spool_budget: int = 1 << 30, min_free_disk: int = 64 << 20):
+        # the engine gives up checking an update (503, not applied) before the server gives up on
+        # the engine (and replaces it): a slow check on a busy CPU is not a stuck engine
+        self.config = replace(config, check_timeout=max(1.0, min(config.check_timeout, update_timeout - 10)))
         self.update_timeout = update_timeout
+        # updates are refused (507, not applied) while the store's disk has less free space than
+        # this: RocksDB must never be the one to find the disk full (see write_problem)
+        self.min_free_disk = min_free_disk
         # accepted updates: a file beside an on-disk store, else the server's memory
         self.journal = Journal(Path(config.store_path) / JOURNAL if config.store_path else None)
         self._write_lock = asyncio.Lock()
@@ -319,7 +326,7 @@ class EngineSupervisor:
             if waiter and not waiter.done():
                 waiter.set_result(message[2])
             return
-        if kind in ("validated", "updated", "refused", "apply-failed"):
+        if kind in ("validated", "updated", "refused", "apply-failed", "store-failed"):
             pending_update = self._updates.get(message[1])
             if pending_update is None or generation != self._generation:
                 return  # (a replaced engine's late word: the replacement has answered for it)
@@ -494,11 +501,14 @@ class EngineSupervisor:
     async def _update(self, text: str, base_iri: str | None) -> None:
         async with self._write_lock:
             await self._engine_started()
+            self._refuse_without_room(text)
             request_id = next(self._ids)
             generation = self._generation
             record = self._updates[request_id] = [self._loop.create_future(), None]
             try:
                 message = await self._update_step(record, ("update", request_id, text, base_iri), generation)
+                if message[0] == "store-failed":
+                    self._store_failed(message[2], message[3], generation)
                 if message[0] == "refused":
                     raise UpdateFailure(*message[2:])
                 entry = await self._journal(request_id, record, text, base_iri, message[2], generation)
@@ -512,6 +522,51 @@ class EngineSupervisor:
                 faults.point("acknowledged")
             finally:
                 self._updates.pop(request_id, None)
+
+    def write_problem(self, extra: int = 0) -> tuple[int, str] | None:
+        """Why a write to the store's folder would fail now (status, reason), or None.
+
+        Checked before each update and by /health: a full disk (less free than
+        --min-free-disk-mb, plus room for the update) or a folder that cannot be written
+        (a read-only filesystem, no permission). So RocksDB is never the first to find
+        the disk full, the update is refused before anything is written, and the first
+        update after the cause is gone succeeds.
+        """
+        if self.config.store_path is None:
+            return None
+        folder = Path(self.config.store_path)
+        try:
+            if faults.read_only():
+                raise OSError(errno.EROFS, "Read-only file system (injected)")
+            stat = os.statvfs(folder)
+        except OSError as err:
+            return 503, f"the store's folder {folder} cannot be written: {err.strerror}"
+        if stat.f_flag & os.ST_RDONLY:
+            return 503, f"the store's folder {folder} is on a read-only filesystem"
+        for path in (folder, folder / JOURNAL, folder / ROCKSDB):
+            if path.exists() and not os.access(path, os.W_OK):
+                return 503, f"{path} cannot be written (permission denied)"
+        free = stat.f_bavail * stat.f_frsize
+        needed = self.min_free_disk + 4 * extra
+        if free < needed:
+            return 507, (f"the disk holding the store's folder {folder} is full: {_size(free)} free, and updates "
+                         f"need {_size(needed)} (--min-free-disk-mb {self.min_free_disk >> 20} plus the update)")
+        return None
+
+    def _refuse_without_room(self, text: str) -> None:
+        problem = self.write_problem(len(text.encode("utf-8")))
+        if problem is not None:
+            status, reason = problem
+            what = "Free disk space" if status == 507 else "Make the folder writable"
+            raise UpdateFailure(status, f"The update was not applied: {reason}. {what}, then send it again.")
+
+    def _store_failed(self, reason: str, kind: str, generation: int) -> None:
+        """The engine could not open its store for writing: nothing was done; say why."""
+        self.store_error = reason
+        if kind == "damaged":  # a new engine moves the damaged store aside and rebuilds it
+            self._in_background(self._replace("the store is damaged", generation))
+        raise UpdateFailure(_write_failure_status(reason), f"The update was not applied: {reason}. "
+                                                           "Fix the disk, then send it again.")
 
     async def _update_step(self, record: list, message: tuple, generation: int) -> tuple:
         """Send one step of an update and wait for the engine's word (or its replacement's)."""
@@ -541,28 +596,36 @@ class EngineSupervisor:
             if generation != self._generation:  # the engine that checked it is gone, and with it the update
                 raise UpdateFailure(503, "The query engine was restarted during the update, which was not "
                                          "applied. Please retry.")
+            try:  # (the check took seconds: look at the disk again)
+                self._refuse_without_room(text)
+            except UpdateFailure:
+                self._send(("abort", request_id))
+                raise
             try:
                 entry = await self._loop.run_in_executor(None, self.journal.append, text, base_iri, digest)
             except JournalWriteError as err:
                 self._send(("abort", request_id))
-                status = 507 if err.errno in (errno.ENOSPC, errno.EDQUOT) else 503
+                status = 507 if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else 503
                 raise UpdateFailure(status, f"The update was not applied: the journal could not be written "
                                             f"({err}). Free disk space or fix the disk, then send it again.") from None
             record[1] = entry
             return entry
 
     async def _take_back(self, entry: JournalEntry, reason: str) -> None:
-        """The store could not apply a journalled update: remove it from the journal, or say it is pending."""
+        """The store could not apply a journalled update: remove it from the journal, or say it is pending.
+
+        The engine is not replaced: it answers queries from the store as its files
+        hold it, and the next update opens the store for writing again.
+        """
         self.store_error = reason
         taken_back = await self._loop.run_in_executor(None, self.journal.remove_last, entry)
-        # a store that failed a write (a full disk) may refuse every later one: reopen it
-        self._in_background(self._replace("the store failed a write", self._generation))
         if taken_back:
-            raise UpdateFailure(507 if "space" in reason.lower() else 503,
+            raise UpdateFailure(_write_failure_status(reason),
                                 f"The update was not applied: the store could not write it ({reason}). "
                                 "Free disk space or fix the disk, then send it again.")
+        self._send(("keep", entry))  # applied before the next update, when the store is written again
         raise UpdateFailure(503, f"The store could not apply the update yet ({reason}), but it is in the "
-                                 "journal and will be applied when the engine restarts. Do not send it again.")
+                                 "journal and will be applied once the store can be written. Do not send it again.")
 
     async def reload(self) -> None:
         """The source files changed: start an engine on them (the journal is checked again)."""
@@ -584,3 +647,13 @@ class EngineSupervisor:
         finally:
             self._info_waiters.pop(request_id, None)
         return self.info
+
+
+def _write_failure_status(reason: str) -> int:
+    """507 when the disk (or a file-size limit) is full, else 503."""
+    text = reason.lower()
+    return 507 if any(words in text for words in ("no space left", "disk quota", "file too large")) else 503
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB"

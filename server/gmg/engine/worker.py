@@ -3,20 +3,31 @@
 Messages on the pipe (tuples, first item the kind):
   server -> engine: ("query", id, QueryRequest) | ("cancel", id) | ("info", id)
                     | ("update", id, text, base_iri) | ("commit", id, seq) | ("abort", id)
+                    | ("keep", entry): a journalled update the store failed and the journal could
+                      not give back; it is applied when the store is next opened for writing
   engine -> server: ("ready", info) | ("failed", message)
                     | ("head", id, kind, format name, headers) | ("chunk", id, bytes) | ("end", id)
                     | ("whole", id, kind, format name, headers, bytes): a small answer in one message
                     | ("error", id, status, message) | ("info", id, info)
                     | ("validated", id, sources digest) | ("updated", id) | ("apply-failed", id, message)
                     | ("refused", id, status, message, report text, report turtle)
+                    | ("store-failed", id, message): the store cannot be written, nothing was done
 
 An update takes two steps: the engine checks it and says "validated"; the server
 writes it to the journal (fsynced) and says "commit" with its sequence number, or
 "abort"; only then does the engine apply it, with that number, in one transaction.
+
+A store write that fails (a full disk, a read-only filesystem, an I/O error)
+leaves RocksDB refusing every later write until it is opened again. The engine
+does not stop for it: queries go on from the store as its files hold it (opened
+read-only, which needs neither a write nor the lock), and the next update opens
+it for writing again and applies the journal entries it lacks first.
 """
 
 from __future__ import annotations
 
+import errno
+import gc
 import logging
 import os
 import threading
@@ -26,9 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import faults
+from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
-from ..store import BUILD_INFO, ROCKSDB, GraphStore, open_on_disk, open_store
-from ..update import UpdateRefused, apply, check, replay
+from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
+                     open_for_writing, open_on_disk, open_store)
+from ..update import apply, replay
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -56,6 +69,9 @@ class EngineConfig:
     # store as it is. Only a first start and a reload of changed sources read the files.
     snapshot: str | None = None
     from_files: bool = True
+    # updates are checked in a process of their own (validator.py), niced, within this time
+    check_timeout: float = 50.0
+    check_niceness: int = NICENESS
 
 
 class Engine:
@@ -69,7 +85,14 @@ class Engine:
         self.write_lock = threading.Lock()
         self.journal_problems: list[dict] = []
         self.decisions: dict[int, list] = {}  # update id -> [event, "commit"/"abort" message]
-        store_path = Path(config.store_path) if config.store_path else None
+        # the whole journal as this engine knows it: what it was given and what it applied since
+        self.entries: list[JournalEntry] = list(config.journal)
+        # Why the store cannot take a write now (None: it can). Set by a failed write or a start
+        # on a store that could be opened only for reading; the next update opens it again.
+        self.store_fault: str | None = None
+        self.store_lock = threading.Lock()  # guards `store` and `readers`
+        self.readers: dict[GraphStore, int] = {}  # queries reading each store
+        store_path = self.store_path = Path(config.store_path) if config.store_path else None
         started = time.monotonic()
         digest_before = GraphStore.stored_digest(store_path)
         self.store = self.open(config, store_path)
@@ -77,10 +100,12 @@ class Engine:
         self.recovery = self.catch_up(config, store_path, rebuilt)
         self.recovery["seconds"] = round(time.monotonic() - started, 3)
         self.pool = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="gmg-query")
+        self.config = config
+        self.checker = Checker(config.data_root, config.check_niceness)
 
     def catch_up(self, config: EngineConfig, store_path: Path | None, rebuilt: bool) -> dict:
         """Apply the journal entries the store has not applied yet; refuse a store ahead of its journal."""
-        entries = list(config.journal)
+        entries = self.entries
         last = entries[-1].seq if entries else 0
         applied = self.store.applied_sequence()
         if applied > last:
@@ -92,6 +117,8 @@ class Engine:
                 f"without them instead, delete {rocksdb} and {BUILD_INFO} beside it: the store is then rebuilt "
                 "from the sources and the journal as it is.")
         missing = [e for e in entries if e.seq > applied]
+        if missing and self.store.read_only:  # (opened read-only: the entries go on a copy in memory)
+            self.store = self.store.in_memory_copy()
         digest = self.store.build_info().get("digest")
         # an entry checked against the same sources is applied as it is (fast); after the
         # sources changed, each is checked again and those that no longer pass are reported
@@ -111,16 +138,101 @@ class Engine:
         snapshot = Path(config.snapshot) if config.snapshot else None
         if not config.from_files:
             if store_path is not None and GraphStore.stored_digest(store_path):
-                store = open_on_disk(store_path)
-                if GraphStore.stored_digest(store_path):  # (not removed as damaged)
+                try:
+                    store = open_on_disk(store_path)
+                except StoreUnavailable as err:  # a full disk, a read-only filesystem: serve it as it is
+                    return self.read_only(store_path, err)
+                if GraphStore.stored_digest(store_path):  # (not moved aside as damaged)
                     return store
                 del store
             if store_path is None and snapshot is not None and snapshot.exists():
                 return GraphStore.from_snapshot(snapshot)
-        store = open_store(self.data, store_path)
+        try:
+            store = open_store(self.data, store_path)
+        except StoreUnavailable as err:
+            if store_path is not None and self.holds_current_sources(store_path):
+                return self.read_only(store_path, err)
+            raise
         if store_path is None and snapshot is not None:
             store.write_snapshot(snapshot)
         return store
+
+    def holds_current_sources(self, store_path: Path) -> bool:
+        from ..sources import digest_files, source_files
+
+        digest = GraphStore.stored_digest(store_path)
+        return bool(digest) and digest == digest_files([path for path, _ in source_files(self.data)])
+
+    def read_only(self, store_path: Path, err: Exception) -> GraphStore:
+        """The store opened for reading only: queries are answered, updates wait until it can be written."""
+        store = GraphStore.open_read_only(store_path)
+        self.store_fault = str(err)
+        log.warning("%s; answering queries from it read-only until it can be written again", err)
+        return store
+
+    # -- the store readers use, and opening it again after a failed write -------------
+    def borrow(self) -> GraphStore:
+        with self.store_lock:
+            store = self.store
+            self.readers[store] = self.readers.get(store, 0) + 1
+            return store
+
+    def give_back(self, store: GraphStore) -> None:
+        with self.store_lock:
+            self.readers[store] -= 1
+            if not self.readers[store]:
+                del self.readers[store]
+
+    def swap(self, store: GraphStore) -> None:
+        """Serve `store` from now on; close the one it replaces once no query reads it."""
+        with self.store_lock:
+            old, self.store = self.store, store
+        if old is store:
+            return
+        deadline = time.monotonic() + 60  # (a query past the time limit has its engine replaced)
+        while time.monotonic() < deadline:
+            with self.store_lock:
+                if not self.readers.get(old):
+                    break
+            time.sleep(0.01)
+        old.close()
+        gc.collect()  # (RocksDB closes, and frees its lock, when the last reference goes)
+
+    def store_failed(self, reason: str) -> GraphStore | None:
+        """A write failed: read from the store's files from now on (read-only), and return that store."""
+        if self.store_path is None:
+            return None
+        self.store_fault = reason
+        if self.store.read_only:
+            return None
+        try:
+            files = GraphStore.open_read_only(self.store_path)
+        except Exception as err:  # the sticky writer keeps answering reads meanwhile
+            log.error("the store cannot be opened read-only either: %s", err)
+            return None
+        if files.applied_sequence() < self.store.applied_sequence():  # (never seen: keep what readers have)
+            files = self.store.in_memory_copy()
+        self.swap(files)
+        return files
+
+    def reopen(self) -> None:
+        """Open the store for writing again, then apply the journal entries it lacks."""
+        if not self.store.read_only and self.store_failed(self.store_fault) is None:
+            raise StoreUnavailable(f"The store {self.store_path / ROCKSDB} cannot be opened again: "
+                                   f"{self.store_fault}")
+        # (StoreUnavailable: queries go on read-only; StoreDamaged: the supervisor starts an
+        # engine that moves the damaged store aside and rebuilds it)
+        store = open_for_writing(self.store_path)
+        try:
+            applied = store.applied_sequence()
+            for entry in [e for e in self.entries if e.seq > applied]:
+                apply(store, entry.update, base_iri=entry.base_iri, seq=entry.seq)
+        except Exception:
+            store.close()
+            raise
+        self.swap(store)
+        log.info("the store %s is written again (the failed write: %s)", self.store_path / ROCKSDB, self.store_fault)
+        self.store_fault = None
 
     def sources(self):
         """The source files parsed with rdflib, for validating updates (loaded on first use)."""
@@ -141,9 +253,14 @@ class Engine:
             self.conn.send(message)
 
     def info(self) -> dict:
-        return {"triples": len(self.store), "named_graphs": self.store.named_graphs(),
-                "pid": os.getpid(), "journal_problems": self.journal_problems,
-                "applied_sequence": self.store.applied_sequence(), "recovery": self.recovery}
+        store = self.borrow()
+        try:
+            return {"triples": len(store), "named_graphs": store.named_graphs(),
+                    "pid": os.getpid(), "journal_problems": self.journal_problems,
+                    "applied_sequence": store.applied_sequence(), "recovery": self.recovery,
+                    "store_fault": self.store_fault}
+        finally:
+            self.give_back(store)
 
     def run(self) -> None:
         self.send(("ready", self.info()))
@@ -169,10 +286,19 @@ class Engine:
                 if decision is not None:
                     decision[1] = message
                     decision[0].set()
+            elif kind == "keep":
+                self.pool.submit(self.keep, message[1])
 
     def query(self, request_id: int, request: QueryRequest) -> None:
+        store = self.borrow()
         try:
-            head, body = answer(self.store, request)
+            self.answer(store, request_id, request)
+        finally:
+            self.give_back(store)  # (after answer() returned: none of its iterators holds the store)
+
+    def answer(self, store: GraphStore, request_id: int, request: QueryRequest) -> None:
+        try:
+            head, body = answer(store, request)
             # Most answers are small: they go in one message (one pipe write, one wake-up
             # of the server) instead of a head, chunks and an end.
             first, size = [], 0
@@ -206,34 +332,63 @@ class Engine:
     def update(self, request_id: int, text: str, base_iri: str | None) -> None:
         try:
             with self.write_lock:  # writes are serialised
-                try:
-                    check(self.store, text, self.sources(), base_iri=base_iri)
-                except UpdateRefused as err:
-                    report = err.report
-                    self.send(("refused", request_id, err.status, err.message,
-                               report.render() if report else "",
-                               report.graph.serialize(format="turtle") if report else ""))
-                    return
-                except Exception as err:
-                    self.send(("refused", request_id, 500, f"Internal error while checking the update: {err}",
-                               "", ""))
+                if self.store_fault and self.store_path is not None:
+                    try:
+                        self.reopen()
+                    except StoreDamaged as err:
+                        self.send(("store-failed", request_id, f"{err}: {err.__cause__}", "damaged"))
+                        return
+                    except Exception as err:  # a full disk, a read-only filesystem, the lock still held
+                        self.send(("store-failed", request_id, str(err), "unavailable"))
+                        return
+                # checked against the store as it is now (no write comes between: the lock is ours)
+                verdict = self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
+                if verdict[0] != "ok":
+                    self.send(("refused", request_id, *verdict[1:]))
                     return
                 faults.point("validated")
-                self.send(("validated", request_id, self.sources().digest))
+                digest = verdict[1]  # the sources the update was checked against
+                self.send(("validated", request_id, digest))
                 event, _ = self.decisions[request_id]
                 event.wait()  # the server journals it (a server that dies takes this process with it)
                 decision = self.decisions[request_id][1]
                 if decision[0] != "commit":
                     return
+                entry = JournalEntry(text, base_iri, time.time(), decision[2], digest)
                 try:
-                    apply(self.store, text, base_iri=base_iri, seq=decision[2])
+                    self.write(entry)
                 except Exception as err:
-                    self.send(("apply-failed", request_id, f"{type(err).__name__}: {err}"))
-                    return
+                    reason = f"{type(err).__name__}: {err}"
+                    log.error("the store failed to apply update %d: %s", entry.seq, reason)
+                    files = self.store_failed(reason)
+                    # The truth is what the store's files hold: a write reported failed that
+                    # reached them anyway is applied, and said to be.
+                    if (files or self.store).applied_sequence() < entry.seq:
+                        self.send(("apply-failed", request_id, reason))
+                        return
+                    self.entries.append(entry)
+                else:
+                    self.entries.append(entry)
                 faults.point("applied")
                 self.send(("updated", request_id))
         finally:
             self.decisions.pop(request_id, None)
+
+    def write(self, entry: JournalEntry) -> None:
+        faults.io_error("store-write")
+        if faults.read_only() and self.store_path is not None:
+            raise OSError(errno.EROFS, "Read-only file system (injected)")
+        if self.store.read_only:
+            raise OSError(errno.EROFS, f"the store is open for reading only ({self.store_fault})")
+        apply(self.store, entry.update, base_iri=entry.base_iri, seq=entry.seq)
+
+    def keep(self, entry: JournalEntry) -> None:
+        """A journalled update the store failed and the journal kept: applied when the store is reopened."""
+        with self.write_lock:
+            if not any(e.seq == entry.seq for e in self.entries):
+                self.entries.append(entry)
+                self.entries.sort(key=lambda e: e.seq)
+            self.store_fault = self.store_fault or "a journalled update is waiting to be applied"
 
 
 class JournalBehind(Exception):

@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_active=settings.max_active_queries,
         max_waiting=settings.max_queued_queries,
         queue_timeout=settings.queue_timeout,
+        min_free_disk=settings.min_free_disk_mb << 20,
     )
 
     cache = SourceCache()
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except ProtocolError as err:  # a health check must say so, not crash
             return JSONResponse({"status": "engine unavailable", "reason": err.message,
                                  "build_errors": app.state.build_errors}, status_code=503, headers=err.headers)
-        problems = health_problems(engine)
+        problems = health_problems(engine, info, settings)
         response = JSONResponse({
             "status": "degraded" if problems else "ok", "triples": info["triples"], "version": __version__,
             **({"reasons": problems} if problems else {}),
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        "cancelled": engine.stats.cancelled},
             "updates": {"enabled": bool(settings.update_token), "journal": len(engine.journal),
                         "journal_state": "write failing" if engine.journal.write_error else "ok",
+                        "store_state": "write failing" if engine.store_error or info.get("store_fault") else "ok",
                         "last_acknowledged": engine.journal.last_seq,
                         "last_applied": info.get("applied_sequence", 0),
                         "torn_bytes_dropped_at_start": engine.journal.dropped_torn_bytes,
@@ -148,13 +150,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def health_problems(engine: EngineSupervisor) -> list[str]:
-    """Why some requests would fail although queries are answered (empty: all is well)."""
+def health_problems(engine: EngineSupervisor, info: dict, settings: Settings) -> list[str]:
+    """Why some requests would fail although queries are answered (empty: all is well).
+
+    The disk is looked at now (full, read-only, not writable); a failed journal or
+    store write is reported until a write succeeds again.
+    """
     problems = []
+    problem = engine.write_problem() if settings.update_token else None
+    if problem is not None:
+        problems.append(f"updates are refused: {problem[1]}")
     if engine.journal.write_error:
         problems.append(f"updates are failing: the journal cannot be written ({engine.journal.write_error})")
-    if engine.store_error:
-        problems.append(f"updates are failing: the store cannot be written ({engine.store_error})")
+    fault = engine.store_error or info.get("store_fault")
+    if fault:
+        problems.append(f"updates are failing: the store cannot be written ({fault}); queries are answered "
+                        "from it as it is")
     return problems
 
 

@@ -1,0 +1,106 @@
+"""The checker: an update's SHACL validation, in a process of its own at a low CPU priority.
+
+Checking an update is seconds of pure Python (rdflib and pySHACL). Done in the
+engine, it held the interpreter lock that the engine's query threads need to
+serialise their answers, and two busy writers cut read throughput by half or more
+(scripts/soak.py throughput).
+Here it holds no lock of the engine's, and runs niced, so when the CPU is short
+the readers are served first and a writer waits longer (never the reverse).
+
+The engine sends the store's content (N-Quads; the checker keeps no copy of its
+own, so it can never check against stale data) with the update, and gets back
+("ok", digest of the sources it checked against) or ("refused", status, message,
+report text, report Turtle). The checker exits when the engine's end of the
+socket closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+log = logging.getLogger("gmg.engine")
+
+NICENESS = 10  # readers first: under a full CPU the checker gets a small share, not none
+
+
+class Checker:
+    """The engine's handle on its checker process (started at the first update, restarted if it dies)."""
+
+    def __init__(self, data_root: str | None, niceness: int = NICENESS):
+        self.data_root, self.niceness = data_root, niceness
+        self.process: subprocess.Popen | None = None
+        self.conn: Connection | None = None
+
+    def check(self, nquads: bytes, text: str, base_iri: str | None, timeout: float) -> tuple:
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        try:
+            self.conn.send((nquads, text, base_iri))
+            if not self.conn.poll(timeout):
+                self.stop()
+                return ("refused", 503, f"The update could not be checked within {timeout:g} s (the server is "
+                                        "busy); it was not applied. Please retry.", "", "")
+            return self.conn.recv()
+        except (EOFError, OSError) as err:
+            self.stop()
+            return ("refused", 500, f"Internal error while checking the update: the checker stopped ({err}).",
+                    "", "")
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gmg.engine.validator", str(theirs.fileno()), self.data_root or "",
+             str(self.niceness)], pass_fds=[theirs.fileno()], env=env)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def stop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+        self.process = None
+
+
+def main() -> None:
+    fd, data_root, niceness = int(sys.argv[1]), sys.argv[2] or None, int(sys.argv[3])
+    os.nice(niceness)
+    from ..paths import DataDir
+    from ..sources import load_sources
+    from ..store import GraphStore
+    from ..update import UpdateRefused, check
+
+    conn = Connection(fd)
+    sources = load_sources(DataDir(Path(data_root)) if data_root else None)
+    while True:
+        try:
+            nquads, text, base_iri = conn.recv()
+        except (EOFError, OSError):
+            return  # the engine is gone
+        try:
+            check(GraphStore.from_nquads(nquads), text, sources, base_iri=base_iri)
+            verdict = ("ok", sources.digest)
+        except UpdateRefused as err:
+            report = err.report
+            verdict = ("refused", err.status, err.message, report.render() if report else "",
+                       report.graph.serialize(format="turtle") if report else "")
+        except Exception as err:  # a fault of the checker must not take it down
+            log.exception("checking an update failed")
+            verdict = ("refused", 500, f"Internal error while checking the update: {err}", "", "")
+        try:
+            conn.send(verdict)
+        except OSError:
+            return
+
+
+if __name__ == "__main__":
+    main()
