@@ -17,7 +17,10 @@ from gmg.owlapi import iris as owlapi_iris
 from gmg.reason import reason
 from gmg.sources import load_sources
 
-ONTOLOGY = ROOT / "ontology" / "gmg.ttl"
+ONTOLOGY = ROOT / "ontology" / "gmg.ttl"  # the core
+MODULES = {"schemes": ROOT / "ontology" / "gmg-schemes.ttl",  # each imports the core
+           "sources": ROOT / "ontology" / "gmg-sources.ttl"}
+ONTOLOGY_FILES = sorted((ROOT / "ontology").glob("*.ttl"))  # the core and its modules, not releases/
 INSTANCES_ONTOLOGY = ROOT / "instances" / "gmg-instances.ttl"  # imports the core and the topic modules
 INSTANCES = sorted(p for p in (ROOT / "instances").glob("*.ttl") if p != INSTANCES_ONTOLOGY)
 GMG = "https://w3id.org/gmg/ontology#"
@@ -38,15 +41,24 @@ def reasoning(sources):
     return reason([sources.ontology, sources.instances])
 
 
-def test_owl_api_parses_the_ontology_cleanly():
-    report = check([ONTOLOGY])
+def test_the_ontology_folder_holds_the_core_and_its_modules():
+    assert ONTOLOGY_FILES == sorted([ONTOLOGY, *MODULES.values()]), "a new module needs its tests and README row"
+
+
+@pytest.mark.parametrize("parser", ["builtin", "rio"])
+@pytest.mark.parametrize("path", ONTOLOGY_FILES, ids=lambda p: p.name)
+def test_owl_api_parses_each_ontology_module_cleanly(path: Path, parser: str):
+    # each module on its own, as Protégé opens it: the core with nothing imported, a module with
+    # the core imported offline through ontology/catalog-v001.xml
+    report = check([path], turtle_parser=parser)
     assert report.ok, report.render()
+    assert not report.missing_imports
 
 
 def test_owl_api_parses_ontology_and_instances_as_owl2_dl():
     # Individuals are typed in the data (a class assertion declares them in OWL 2);
     # every class and property must be declared, and nothing may be punned.
-    report = check([ONTOLOGY, *INSTANCES], individuals_need_declaring=False)
+    report = check([ONTOLOGY, *MODULES.values(), *INSTANCES], individuals_need_declaring=False)
     assert report.ok, report.render()
 
 
@@ -59,7 +71,9 @@ def test_protege_path_opens_the_instances_with_the_core_offline(parser: str):
     assert not report.missing_imports
     read = owlapi_iris([INSTANCES_ONTOLOGY], turtle_parser=parser)
     assert {GMG + "GlobalMigrationGovernor", ID + "world-bank", ID + "passage/s1-p3-e"} <= read
-    assert "https://w3id.org/gmg/ontology/0.2.0" in read  # the core's version IRI: the core was imported
+    assert {GMG + "Hedges", GMG + "Passage"} <= read  # a concept scheme, a source-annotation class
+    for version in ("0.2.0", "schemes/0.2.0", "sources/0.2.0"):  # version IRIs: every module was imported
+        assert f"https://w3id.org/gmg/ontology/{version}" in read
 
 
 def test_without_the_catalog_the_imports_are_reported_missing(tmp_path):
@@ -75,13 +89,22 @@ def test_every_ontology_module_is_a_fixed_point_of_the_owl_api_writer(module: Pa
     assert canonical_turtle(module) == module.read_text(encoding="utf-8"), "run `gmg fmt`"
 
 
-def test_rdf_xml_round_trip_keeps_every_axiom_and_annotation():
-    assert roundtrip_differences(ONTOLOGY) == []
+@pytest.mark.parametrize("module", sorted((ROOT / "ontology").glob("*.ttl")), ids=lambda p: p.name)
+def test_rdf_xml_round_trip_keeps_every_axiom_and_annotation(module: Path):
+    assert roundtrip_differences(module) == []
 
 
 def test_hermit_finds_the_graph_consistent(reasoning):
     assert reasoning.consistent, reasoning.explanation
     assert reasoning.unsatisfiable_classes == []
+
+
+@pytest.mark.parametrize("path", ONTOLOGY_FILES, ids=lambda p: p.name)
+def test_hermit_finds_each_module_with_the_core_consistent(path: Path):
+    # the core alone, and each module with the core it imports (no instances)
+    result = reason(sorted({ONTOLOGY, path}))
+    assert result.consistent, result.explanation
+    assert result.unsatisfiable_classes == []
 
 
 def classified(reasoning, cls: str) -> set[str]:
@@ -192,11 +215,35 @@ def test_every_instance_file_is_a_module_of_the_instances_ontology():
     catalog = {e.get("name"): e.get("uri") for e in ET.parse(ROOT / "instances" / "catalog-v001.xml").getroot()
                if e.tag.endswith("uri")}
     assert catalog.get(ONTOLOGY_IRI_CORE) == "../ontology/gmg.ttl"
+    ontology_modules = [f"{ONTOLOGY_IRI_CORE}/{name}" for name in MODULES]
+    for name, path in MODULES.items():
+        assert catalog.get(f"{ONTOLOGY_IRI_CORE}/{name}") == f"../ontology/{path.name}"
     for path in INSTANCES:
         module = f"https://w3id.org/gmg/instances/{path.stem}"
         header = Graph().parse(path, format="turtle")
         assert (URIRef(module), RDF.type, OWL.Ontology) in header, f"{path.name} has no ontology header {module}"
-        assert (URIRef(module), OWL.imports, URIRef(ONTOLOGY_IRI_CORE)) in header, path.name
+        for imported_module in (ONTOLOGY_IRI_CORE, *ontology_modules):  # the data uses concepts and passages
+            assert (URIRef(module), OWL.imports, URIRef(imported_module)) in header, (path.name, imported_module)
         assert module in imported, f"instances/gmg-instances.ttl does not import {module}"
         assert catalog.get(module) == path.name, f"instances/catalog-v001.xml does not map {module}"
-    assert ONTOLOGY_IRI_CORE in imported
+    assert {ONTOLOGY_IRI_CORE, *ontology_modules} <= imported
+
+
+def test_each_module_of_the_ontology_imports_the_core_and_the_core_imports_nothing():
+    # ontology/catalog-v001.xml maps the same IRIs, for Protégé opening a module of ontology/
+    import xml.etree.ElementTree as ET
+
+    catalog = {e.get("name"): e.get("uri") for e in ET.parse(ROOT / "ontology" / "catalog-v001.xml").getroot()
+               if e.tag.endswith("uri")}
+    core = Graph().parse(ONTOLOGY, format="turtle")
+    assert list(core.objects(URIRef(ONTOLOGY_IRI_CORE), OWL.imports)) == []
+    assert catalog.get(ONTOLOGY_IRI_CORE) == ONTOLOGY.name
+    version = str(core.value(URIRef(ONTOLOGY_IRI_CORE), OWL.versionInfo))
+    for name, path in MODULES.items():
+        iri = URIRef(f"{ONTOLOGY_IRI_CORE}/{name}")
+        header = Graph().parse(path, format="turtle")
+        assert set(header.subjects(RDF.type, OWL.Ontology)) == {iri}, path.name
+        assert set(header.objects(iri, OWL.imports)) == {URIRef(ONTOLOGY_IRI_CORE)}, path.name
+        assert header.value(iri, OWL.versionIRI) == URIRef(f"{iri}/{version}"), path.name
+        assert str(header.value(iri, OWL.versionInfo)) == version, path.name
+        assert catalog.get(str(iri)) == path.name

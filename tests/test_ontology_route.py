@@ -195,3 +195,61 @@ def test_instance_module_iris_dereference(client, module):
 @pytest.mark.parametrize("module", ["/nothing", "/gmg-instances", "/..%2Fontology%2Fgmg"])
 def test_unknown_instance_modules_are_not_found(client, module):
     assert client.get(f"/instances{module}", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+MODULES = {"schemes": "gmg-schemes.ttl", "sources": "gmg-sources.ttl"}
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_iris_dereference_to_their_files(client, name):
+    # <https://w3id.org/gmg/ontology/schemes> ... : the module's own file, not the core's
+    module_turtle = (default_data_dir().folder("ontology") / MODULES[name]).read_bytes()
+    expected = Graph().parse(data=module_turtle, format="turtle")
+    iri = URIRef(f"{ONTOLOGY_IRI}/{name}")
+    assert (iri, RDF.type, OWL.Ontology) in expected and (iri, OWL.imports, URIRef(ONTOLOGY_IRI)) in expected
+    for accept in (None, "*/*", "text/turtle"):
+        response = client.get(f"/ontology/{name}", headers={"Accept": accept} if accept else {})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/turtle; charset=utf-8"
+        assert response.content == module_turtle
+        assert "accept" in response.headers["vary"].lower()
+    for form in ("rdf", "jsonld"):
+        media, parser = FORMS[form]
+        response = client.get(f"/ontology/{name}", headers={"Accept": media})
+        assert media_type(response) == media
+        same_graph(response.content, parser, expected)
+    head = client.head(f"/ontology/{name}", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) == len(module_turtle)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_browsers_get_the_documentation_for_a_module(client, name):
+    response = client.get(f"/ontology/{name}", headers={"Accept": BROWSER})
+    assert response.status_code == 200 and media_type(response) == "text/html"
+    assert f"{ONTOLOGY_IRI}/{name}" in response.text  # the page's header lists the module
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_version_iris_resolve(client, name, version):
+    module_turtle = (default_data_dir().folder("ontology") / MODULES[name]).read_bytes()
+    graph = Graph().parse(data=module_turtle, format="turtle")
+    version_iri = graph.value(URIRef(f"{ONTOLOGY_IRI}/{name}"), OWL.versionIRI)
+    assert str(version_iri) == f"{ONTOLOGY_IRI}/{name}/{version}"  # the modules are versioned with the core
+    response = client.get(f"/ontology/{name}/{version}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.content == module_turtle
+    missing = client.get(f"/ontology/{name}/0.0.9", headers={"Accept": "text/turtle"})
+    assert missing.status_code == 404 and f"current version is {version}" in missing.text
+
+
+@pytest.mark.parametrize("path", ["/ontology/nothing", "/ontology/gmg", "/ontology/nothing/0.2.0",
+                                  "/ontology/releases", "/ontology/..%2Finstances%2Fgmg-instances"])
+def test_unknown_ontology_modules_are_not_found(client, path):
+    assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_the_core_lists_its_modules(graph):
+    # follow-your-nose: the document at the namespace IRI points at the modules that hold
+    # the concepts and the source-annotation terms
+    seen = {str(o) for o in graph.objects(URIRef(ONTOLOGY_IRI), URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"))}
+    assert seen == {f"{ONTOLOGY_IRI}/{name}" for name in MODULES}

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT, Server
 
-DATA = ("ontology/gmg.ttl", "shapes/core.ttl", "instances/actors.ttl")
+DATA = ("ontology/gmg.ttl", "ontology/gmg-schemes.ttl", "ontology/gmg-sources.ttl", "ontology/catalog-v001.xml",
+        "shapes/core.ttl", "instances/actors.ttl", "instances/catalog-v001.xml")
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,11 @@ the documentation page; other clients get Turtle (the default), RDF/XML or JSON-
 ?format=. /ontology.ttl, .rdf, .jsonld and .html give one form each, whatever the Accept.
 Turtle is the file as committed; RDF/XML and JSON-LD are serialised from the parsed graph.
 
+The core's modules (/ontology/schemes, /ontology/sources: ontology/gmg-schemes.ttl,
+ontology/gmg-sources.ttl, whose owl:Ontology IRIs these are; /ontology/{module}/{version} for
+the module's current owl:versionIRI) are negotiated the same way: browsers get the documentation
+page, which covers the core and every module; other clients get the module's file.
+
 Earlier releases (/ontology/0.1.0: ontology/releases/gmg-0.1.0.ttl) and the instances
 ontology and its modules (/instances, /instances/{module}: the files of instances/, whose
 owl:Ontology IRIs these are) are served as RDF only, from their files.
@@ -31,6 +36,7 @@ from .urls import public_root
 from .validation import SourceCache
 
 ONTOLOGY_FILE = "gmg.ttl"
+MODULE_FILE = "gmg-{}.ttl"  # the file of the module <ONTOLOGY_IRI/{name}>
 HTML = Format("html", "text/html", "page", None, "", ("application/xhtml+xml",), text=True)
 # The RDF forms, the first being the default for clients that accept anything.
 RDF_FORMS: tuple[Format, ...] = tuple(
@@ -65,20 +71,8 @@ class OntologyForms:
     def _make(sources: Sources, fmt: Format) -> bytes:
         if fmt is HTML:
             return docs_html().encode("utf-8")
-        turtle = (default_data_dir().folder("ontology") / ONTOLOGY_FILE).read_bytes()
-        if fmt.name == "ttl":
-            return turtle
-        # The graph's triples under the file's own prefixes (not rdflib's defaults).
-        prefixes = Graph(bind_namespaces="none").parse(data=turtle, format="turtle").namespaces()
-        graph = Graph(bind_namespaces="none")
-        for prefix, namespace in prefixes:
-            if prefix:  # the empty prefix is no JSON-LD term
-                graph.bind(prefix, namespace)
-        for triple in sources.ontology:
-            graph.add(triple)
-        if fmt.name == "jsonld":
-            return graph.serialize(format=fmt.rdflib, auto_compact=True, encoding="utf-8")
-        return graph.serialize(format=fmt.rdflib, encoding="utf-8")
+        # the core's own file: the modules are documents of their own (/ontology/schemes ...)
+        return file_body(default_data_dir().folder("ontology") / ONTOLOGY_FILE, fmt)
 
 
 INSTANCES_ONTOLOGY_FILE = "gmg-instances.ttl"
@@ -87,19 +81,34 @@ MODULE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def file_body(path, fmt: Format) -> bytes:
-    """A committed Turtle file in one of the RDF forms (Turtle as committed)."""
+    """A committed Turtle file in one of the RDF forms (Turtle as committed; the others
+    under the file's own prefixes, the empty one aside: it is no JSON-LD term)."""
     turtle = path.read_bytes()
     if fmt.name == "ttl":
         return turtle
-    graph = Graph(bind_namespaces="none").parse(data=turtle, format="turtle")
+    parsed = Graph(bind_namespaces="none").parse(data=turtle, format="turtle")
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in parsed.namespaces():
+        if prefix:
+            graph.bind(prefix, namespace)
+    for triple in parsed:
+        graph.add(triple)
     if fmt.name == "jsonld":
         return graph.serialize(format=fmt.rdflib, auto_compact=True, encoding="utf-8")
     return graph.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
-def current_version(sources: Sources) -> tuple[str, str] | None:
-    """(version, versionIRI) from the ontology header's owl:versionIRI."""
-    version_iri = sources.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
+def module_file(name: str):
+    """The file of the module <ONTOLOGY_IRI/name> of the core, or None."""
+    if not MODULE.fullmatch(name) or RELEASE.fullmatch(name):
+        return None
+    path = default_data_dir().folder("ontology") / MODULE_FILE.format(name)
+    return path if path.is_file() else None
+
+
+def current_version(sources: Sources, iri: str = ONTOLOGY_IRI) -> tuple[str, str] | None:
+    """(version, versionIRI) from the owl:versionIRI of the header of `iri` (the core by default)."""
+    version_iri = sources.ontology.value(URIRef(iri), OWL.versionIRI)
     if version_iri is None:
         return None
     return str(version_iri).rstrip("/").rsplit("/", 1)[-1], str(version_iri)
@@ -200,8 +209,41 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
         router.add_api_route(f"/ontology.{form.name}", fixed(), methods=["GET", "HEAD"],
                              name=f"ontology_{form.name}")
 
+    async def module(request: Request, path) -> Response:
+        """A module of the core: the documentation page for browsers, its file for the others."""
+        try:
+            fmt = choose_form(request.headers.get("accept"), request.query_params.get("format"))
+        except ProtocolError as err:
+            err.headers.update({"Vary": "Accept"})
+            return error_response(err)
+        if fmt is HTML:
+            body = await run_in_threadpool(forms.body, HTML)
+        else:
+            body = await run_in_threadpool(file_body, path, fmt)
+        headers = {"Vary": "Accept"}
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(len(body))
+            body = b""
+        return Response(body, media_type=fmt.content_type, headers=headers)
+
+    @router.api_route("/ontology/{name}/{version}", methods=["GET", "HEAD"])
+    async def module_version(request: Request, name: str, version: str) -> Response:
+        path = module_file(name)
+        if path is None:
+            return error_response(ProtocolError(404, f"No module {name!r} of the ontology."))
+        current = current_version(await run_in_threadpool(forms.sources), f"{ONTOLOGY_IRI}/{name}")
+        if current is None or version != current[0]:
+            now = f": the current version is {current[0]} ({current[1]})" if current else ""
+            return error_response(ProtocolError(
+                404, f"No version {version!r} of the module {name!r} is served here{now}; "
+                     f"/ontology/{name} is always the current one."))
+        return await module(request, path)
+
     @router.api_route("/ontology/{version}", methods=["GET", "HEAD"])
     async def ontology_version(request: Request, version: str) -> Response:
+        path = module_file(version)
+        if path is not None:  # /ontology/schemes, /ontology/sources: a module, not a version
+            return await module(request, path)
         current = current_version(await run_in_threadpool(forms.sources))
         if current is None:
             return error_response(ProtocolError(404, "The ontology declares no owl:versionIRI."))
