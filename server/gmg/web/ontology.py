@@ -106,6 +106,14 @@ def module_file(name: str):
     return path if path.is_file() else None
 
 
+def module_names() -> list[str]:
+    """The names of the core's modules present in ontology/ (schemes, sources)."""
+    before, after = MODULE_FILE.split("{}")
+    pattern = re.compile(re.escape(before) + "(.+)" + re.escape(after))
+    found = (pattern.fullmatch(p.name) for p in default_data_dir().files("ontology"))
+    return sorted(m.group(1) for m in found if m and module_file(m.group(1)))
+
+
 def current_version(sources: Sources, iri: str = ONTOLOGY_IRI) -> tuple[str, str] | None:
     """(version, versionIRI) from the owl:versionIRI of the header of `iri` (the core by default)."""
     version_iri = sources.ontology.value(URIRef(iri), OWL.versionIRI)
@@ -150,8 +158,12 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
     forms = OntologyForms(cache)
 
     def link_header(request: Request) -> str:
+        # the core's alternate forms, and its modules: the core's header cannot name them (see
+        # the README, "Modules and Protégé"), so follow-your-nose goes through this header
         root = public_root(settings, request)
-        return ", ".join(f'<{root}/ontology.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in FORMS)
+        alternates = [f'<{root}/ontology.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in FORMS]
+        modules = [f'<{ONTOLOGY_IRI}/{name}>; rel="related"' for name in module_names()]
+        return ", ".join(alternates + modules)
 
     async def respond(request: Request, fmt: Format, negotiated: bool) -> Response:
         body = await run_in_threadpool(forms.body, fmt)
