@@ -15,8 +15,11 @@ describes the source file. Three kinds:
 - **web addresses** in the notes;
 - **scores** printed in quotation marks ("A+").
 
-Numbers written in words ("one-third", "first four years", "nine countries") are not
-extracted: telling a stated quantity from ordinary prose is beyond a pattern.
+Numbers written in words are read only in the forms of NUMBER_WORDS ("one-third" is 1/3, the
+"nine countries"), which the article uses for stated quantities: telling a quantity from
+ordinary prose in general is beyond a pattern. Per paragraph, only what the statements of that
+paragraph's passages (and the entities mentioned there) state covers an item
+(paragraph_literals).
 
 An item is covered when the graph states it outside the article's own wording: the
 words quoted by passages and notes (their selectors' ``oa:exact``, ``oa:prefix`` and

@@ -1,4 +1,5 @@
-"""Coverage: every number, year, proper name and web address of the article is in the graph.
+"""Coverage: every number, year, proper name and web address of the article is in the graph,
+stated by a statement of the paragraph it is printed in.
 
 What is extracted and what counts as covering it is described in tests/article_items.py. The
 report must be empty, or each remaining item must be listed in
@@ -7,13 +8,11 @@ tests/coverage-allowlist.txt with the reason it is not a fact.
 
 from __future__ import annotations
 
-import pytest
-from rdflib import Graph, Literal, URIRef
-
 import re
 from collections import defaultdict
 
-from rdflib import RDF
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
 
 from conftest import ROOT
 from article_items import (Cover, Item, article_items_text, extract_items, number_word_items,
