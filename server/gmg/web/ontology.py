@@ -184,14 +184,21 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
             return error_response(err)
         return await respond(request, fmt, negotiated=True)
 
-    async def serve_file(request: Request, path) -> Response:
+    async def serve_file(request: Request, path, documented: bool = False) -> Response:
+        """The file at `path` in the negotiated form. Browsers get the documentation page where
+        the file is `documented` (a module of the core), else its Turtle."""
         try:
             fmt = choose_form(request.headers.get("accept"), request.query_params.get("format"))
         except ProtocolError as err:
+            if documented:
+                err.headers.update({"Vary": "Accept"})
             return error_response(err)
-        if fmt is HTML:  # no documentation page for these: their Turtle
-            fmt = RDF_FORMS[0]
-        body = await run_in_threadpool(file_body, path, fmt)
+        if fmt is HTML and documented:
+            body = await run_in_threadpool(forms.body, HTML)
+        else:
+            if fmt is HTML:  # no documentation page for these: their Turtle
+                fmt = RDF_FORMS[0]
+            body = await run_in_threadpool(file_body, path, fmt)
         headers = {"Vary": "Accept"}
         if request.method == "HEAD":
             headers["Content-Length"] = str(len(body))
@@ -221,23 +228,6 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
         router.add_api_route(f"/ontology.{form.name}", fixed(), methods=["GET", "HEAD"],
                              name=f"ontology_{form.name}")
 
-    async def module(request: Request, path) -> Response:
-        """A module of the core: the documentation page for browsers, its file for the others."""
-        try:
-            fmt = choose_form(request.headers.get("accept"), request.query_params.get("format"))
-        except ProtocolError as err:
-            err.headers.update({"Vary": "Accept"})
-            return error_response(err)
-        if fmt is HTML:
-            body = await run_in_threadpool(forms.body, HTML)
-        else:
-            body = await run_in_threadpool(file_body, path, fmt)
-        headers = {"Vary": "Accept"}
-        if request.method == "HEAD":
-            headers["Content-Length"] = str(len(body))
-            body = b""
-        return Response(body, media_type=fmt.content_type, headers=headers)
-
     @router.api_route("/ontology/{name}/{version}", methods=["GET", "HEAD"])
     async def module_version(request: Request, name: str, version: str) -> Response:
         path = module_file(name)
@@ -249,13 +239,13 @@ def ontology_router(settings: Settings, cache: SourceCache) -> APIRouter:
             return error_response(ProtocolError(
                 404, f"No version {version!r} of the module {name!r} is served here{now}; "
                      f"/ontology/{name} is always the current one."))
-        return await module(request, path)
+        return await serve_file(request, path, documented=True)
 
     @router.api_route("/ontology/{version}", methods=["GET", "HEAD"])
     async def ontology_version(request: Request, version: str) -> Response:
         path = module_file(version)
         if path is not None:  # /ontology/schemes, /ontology/sources: a module, not a version
-            return await module(request, path)
+            return await serve_file(request, path, documented=True)
         current = current_version(await run_in_threadpool(forms.sources))
         if current is None:
             return error_response(ProtocolError(404, "The ontology declares no owl:versionIRI."))
