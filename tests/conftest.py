@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -14,6 +15,19 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(name: str):
+    """scripts/<name>.py as a module (the scripts are not a package); skips the calling test
+    module where the tree has no scripts/ (the sdist carries tests/ but not scripts/)."""
+    path = ROOT / "scripts" / f"{name}.py"
+    if not path.exists():
+        pytest.skip(f"scripts/{name}.py is not in this tree", allow_module_level=True)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:

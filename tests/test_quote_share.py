@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
-SCRIPT = ROOT / "scripts" / "quote_share.py"
-if not SCRIPT.exists():  # the sdist carries tests/ but not scripts/
-    pytest.skip("scripts/quote_share.py is not in this tree", allow_module_level=True)
-spec = importlib.util.spec_from_file_location("quote_share", SCRIPT)
-quote_share_module = importlib.util.module_from_spec(spec)
-sys.modules["quote_share"] = quote_share_module  # dataclasses look their module up
-spec.loader.exec_module(quote_share_module)
+quote_share_module = load_script("quote_share")
 quote_share = quote_share_module.quote_share
 article_parts = quote_share_module.article_parts
 

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from conftest import ROOT
+from conftest import load_script
 
-SCRIPT = ROOT / "scripts" / "selector.py"
-if not SCRIPT.exists():  # the sdist carries tests/ but not scripts/
-    pytest.skip("scripts/selector.py is not in this tree", allow_module_level=True)
-spec = importlib.util.spec_from_file_location("selector", SCRIPT)
-selector = importlib.util.module_from_spec(spec)
-sys.modules["selector"] = selector  # dataclasses look their module up
-spec.loader.exec_module(selector)
+selector = load_script("selector")
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 BODY = "The Bank funds the network. The network meets twice a year. The Bank funds the forum too."
