@@ -8,7 +8,6 @@ dataset of millions would want files on disk instead.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from dataclasses import dataclass
 
@@ -52,17 +51,10 @@ def file_names() -> list[str]:
 class DumpFiles:
     def __init__(self, engine: EngineSupervisor, settings: Settings):
         self.engine, self.settings = engine, settings
-        self._files: dict[str, DumpFile] = {}
-        self._key: tuple | None = None
-        self._lock = asyncio.Lock()
+        self._cached = internal.PerDataVersion(engine, self._make)
 
     async def all(self) -> dict[str, DumpFile]:
-        async with self._lock:
-            key = internal.data_version(self.engine)
-            if key != self._key:
-                self._files = await self._make()
-                self._key = key
-            return self._files
+        return await self._cached.get()
 
     async def _text(self, name: str, fmt) -> bytes:
         answer = await internal.run(self.engine, self.settings, dump_query(name), fmt.media_type, fmt.name)

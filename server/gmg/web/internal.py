@@ -6,6 +6,7 @@ and the queue apply, and engine errors become the same HTTP answers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from contextlib import contextmanager
@@ -90,3 +91,20 @@ def data_version(engine: EngineSupervisor) -> tuple[int, int]:
     acknowledged update (the journal grows). Caches of what the web layer derives from the data
     (the search index, the dump files) are keyed by it."""
     return engine.stats.restarts, len(engine.journal)
+
+
+class PerDataVersion:
+    """What the web layer derives from the served data (the search index, the dump files, the
+    reading order, the pictures …), made by `make` once per data version and shared meanwhile."""
+
+    def __init__(self, engine: EngineSupervisor, make):
+        self.engine, self.make = engine, make
+        self._value, self._key = None, None
+        self._lock = asyncio.Lock()
+
+    async def get(self):
+        async with self._lock:
+            key = data_version(self.engine)
+            if key != self._key:
+                self._value, self._key = await self.make(), key
+            return self._value

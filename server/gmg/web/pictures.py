@@ -7,7 +7,6 @@ the same content as a table below it, for screen readers and for print.
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from fastapi import APIRouter, Request
@@ -32,23 +31,6 @@ PICTURE_STYLE = """<style>
 </style>"""
 
 
-class Drawn:
-    """A picture drawn once per version of the served data."""
-
-    def __init__(self, engine: EngineSupervisor, draw):
-        self.engine, self.draw = engine, draw
-        self._value, self._key = None, None
-        self._lock = asyncio.Lock()
-
-    async def get(self):
-        async with self._lock:
-            key = internal.data_version(self.engine)
-            if self._value is None or key != self._key:
-                self._value = await self.draw()
-                self._key = key
-            return self._value
-
-
 def pictures_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
 
@@ -61,7 +43,7 @@ def pictures_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     async def draw_charts():
         return figures_from_rows(await internal.rows(engine, settings, OBSERVATIONS))
 
-    network, charts = Drawn(engine, draw_network), Drawn(engine, draw_charts)
+    network, charts = internal.PerDataVersion(engine, draw_network), internal.PerDataVersion(engine, draw_charts)
 
     async def answer(request: Request, make) -> Response:
         try:

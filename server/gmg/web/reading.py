@@ -7,7 +7,6 @@ version of the served data) and writes the HTML.
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from ..engine import EngineSupervisor
@@ -37,23 +36,12 @@ def citation_html() -> str:
             f'<i>{html.escape(CITATION_JOURNAL)}</i> {html.escape(CITATION_DETAILS)}')
 
 
-class ReadingCache:
+def reading_cache(engine: EngineSupervisor, settings: Settings) -> internal.PerDataVersion:
     """The reading order of the data the engine serves now (rebuilt when the data changes)."""
-
-    def __init__(self, engine: EngineSupervisor, settings: Settings):
-        self.engine, self.settings = engine, settings
-        self._order: ReadingOrder | None = None
-        self._key: tuple | None = None
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> ReadingOrder:
-        async with self._lock:
-            key = internal.data_version(self.engine)
-            if self._order is None or key != self._key:
-                rows = await internal.rows(self.engine, self.settings, PASSAGES)
-                self._order = ReadingOrder([item_of(r) for r in rows], PASSAGE_BASE)
-                self._key = key
-            return self._order
+    async def make() -> ReadingOrder:
+        rows = await internal.rows(engine, settings, PASSAGES)
+        return ReadingOrder([item_of(r) for r in rows], PASSAGE_BASE)
+    return internal.PerDataVersion(engine, make)
 
 
 def item_of(row: dict) -> Item:

@@ -28,7 +28,7 @@ from . import internal
 from .entry import ENTRY_STYLE, entry_main, split_links, title_of
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
-from .reading import READING_STYLE, ReadingCache, cite_html, nav_html, paragraph_page, parts_html
+from .reading import READING_STYLE, cite_html, nav_html, paragraph_page, parts_html, reading_cache
 from .sparql import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
@@ -52,8 +52,8 @@ WHERE {{
 def resource_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
     id_base = str(ID)  # the data's IRIs; --base-iri only resolves relative IRIs in queries
-    reading = ReadingCache(engine, settings)
-    documented = DocumentedTerms(engine, settings)
+    reading = reading_cache(engine, settings)
+    documented = documented_terms(engine, settings)
 
     async def exists(iri: str) -> bool:
         ask = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
@@ -115,22 +115,12 @@ def alternates(path: str) -> str:
                      for f in formats_of(GRAPH))
 
 
-class DocumentedTerms:
+def documented_terms(engine: EngineSupervisor, settings: Settings) -> internal.PerDataVersion:
     """The other vocabularies' terms that /ontology documents (rebuilt when the data changes)."""
-
-    def __init__(self, engine: EngineSupervisor, settings: Settings):
-        self.engine, self.settings = engine, settings
-        self._terms: frozenset[str] = frozenset()
-        self._key: tuple | None = None
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> frozenset[str]:
-        async with self._lock:
-            key = internal.data_version(self.engine)
-            if key != self._key:
-                rows = await internal.rows(self.engine, self.settings, DOCUMENTED_EXTERNAL_TERMS)
-                self._terms, self._key = frozenset(r["term"]["value"] for r in rows), key
-            return self._terms
+    async def make() -> frozenset[str]:
+        rows = await internal.rows(engine, settings, DOCUMENTED_EXTERNAL_TERMS)
+        return frozenset(r["term"]["value"] for r in rows)
+    return internal.PerDataVersion(engine, make)
 
 
 def resource_page(iri: str, links: list[dict], facts: list[dict], *, path: str, reading=None,

@@ -7,7 +7,6 @@ data changes: after an acknowledged update (the journal grows) or a new engine
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from fastapi import APIRouter, Request
@@ -48,17 +47,10 @@ class SearchIndex:
 
     def __init__(self, engine: EngineSupervisor, settings: Settings):
         self.engine, self.settings = engine, settings
-        self._index: LabelIndex | None = None
-        self._key: tuple | None = None
-        self._lock = asyncio.Lock()
+        self._cached = internal.PerDataVersion(engine, self._build)
 
     async def get(self) -> LabelIndex:
-        async with self._lock:
-            key = internal.data_version(self.engine)
-            if self._index is None or key != self._key:
-                self._index = await self._build()
-                self._key = key
-            return self._index
+        return await self._cached.get()
 
     async def _build(self) -> LabelIndex:
         rows = await internal.rows(self.engine, self.settings, LABELS)
