@@ -335,6 +335,8 @@ def test_a_store_write_failing_after_the_journal_is_taken_back_and_the_store_reo
         check("store write failing", server.url, ledger)
         file_size_limit(pid, None)
         began = time.monotonic()
+        healthy, _ = _health_recovers(server.url)  # no update needed to find the store writable
+        assert healthy["status"] == "ok" and healthy["updates"]["store_state"] == "ok", healthy
         assert ledger.send(server.url, "store-freed") == 204, ledger.answers
         recovered = time.monotonic() - began
         assert health(server.url)["status"] == "ok"
@@ -441,17 +443,68 @@ def _wait_for(condition, seconds: float, ledger: Ledger) -> None:
         time.sleep(0.05)
 
 
-def test_an_io_error_on_the_journal_fails_one_update_truthfully(seed, tmp_path):
+def _health_recovers(url: str, seconds: float = 10) -> tuple[dict, float]:
+    """/health until it says "ok" with no update sent meanwhile (it looks whether the cause has gone)."""
+    began = time.monotonic()
+    while True:
+        body = health(url)
+        if body["status"] == "ok" or time.monotonic() - began > seconds:
+            return body, time.monotonic() - began
+        time.sleep(0.2)
+
+
+def test_an_io_error_on_the_journal_fails_updates_truthfully_and_health_sees_it_gone(seed, tmp_path):
+    """I/O errors on the journal while a flag file exists: updates are "not applied" and /health
+    degraded; once the errors stop, /health says "ok" before any update succeeds, and the next
+    update is applied."""
     store, ledger = fresh(seed, tmp_path)
-    server, _ = start(store, env={"GMG_FAULT_IO": "journal-write:1"})
+    flag = tmp_path / "io-errors"
+    flag.touch()
+    server, _ = start(store, env={"GMG_FAULT_IO": f"journal-write@{flag}"})
     try:
         assert ledger.send(server.url, "io-error") == 503, ledger.answers
         assert "io-error" in ledger.not_applied
         degraded = health(server.url)
-        assert degraded["status"] == "degraded" and "journal" in " ".join(degraded["reasons"]), degraded
+        time.sleep(1.2)  # (past the interval between two looks at the disk)
+        still = health(server.url)
+        for body in (degraded, still):
+            assert body["status"] == "degraded" and "journal" in " ".join(body["reasons"]), body
+            assert body["updates"]["journal_state"] == "write failing", body["updates"]
+        flag.unlink()
+        healthy, seconds = _health_recovers(server.url)
+        assert healthy["status"] == "ok" and healthy["updates"]["journal_state"] == "ok", healthy
         assert ledger.send(server.url, "after") == 204, ledger.answers
-        assert health(server.url)["status"] == "ok"
-        check("I/O error on the journal, then fine", server.url, ledger)
+        print(f"[fault] journal I/O errors: /health degraded while they lasted, ok {seconds:.2f}s after they stopped")
+        check("I/O errors on the journal, then fine", server.url, ledger)
     finally:
         kill9(server)
     restart_and_check(store, ledger, "I/O error: restarted")
+
+
+def test_a_store_found_damaged_when_reopened_after_a_failed_write_is_rebuilt(seed, tmp_path):
+    """A store write fails (a file-size limit on the engine); while the store is read-only its
+    RocksDB CURRENT file is overwritten; once writes are possible again, /health's look at the
+    store finds it damaged: a new engine moves it aside and rebuilds it from the sources and the
+    journal, every acknowledged update is there, and updates work again."""
+    store, ledger = fresh(seed, tmp_path)
+    server, _ = start(store, env={"GMG_MIN_FREE_DISK_MB": "0"})
+    try:
+        pid = engine_pid(server.url)
+        file_size_limit(pid, 1)
+        assert ledger.send(server.url, "store-full") == 507, ledger.answers
+        _overwrite(store / "oxigraph" / "CURRENT")
+        quick_query(server.url)  # the read-only store goes on answering
+        file_size_limit(pid, None)
+        began = time.monotonic()
+        healthy, _ = _health_recovers(server.url, 60)
+        recovered = time.monotonic() - began
+        assert healthy["status"] == "ok" and healthy["engine"]["restarts"] == 1, healthy
+        asides = sorted(store.glob("oxigraph.damaged-*"))
+        assert len(asides) == 1, asides
+        assert f"moved it to {asides[0]}" in server.output(), server.output()
+        check("store damaged while read-only, rebuilt", server.url, ledger, recovered)
+        assert ledger.send(server.url, "after-rebuild") == 204, ledger.answers
+        check("store damaged while read-only, then updated", server.url, ledger)
+    finally:
+        kill9(server)
+    restart_and_check(store, ledger, "store damaged when reopened: restarted")

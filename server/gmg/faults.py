@@ -2,7 +2,8 @@
 
 GMG_FAULT_KILL=name[:n] kills the process (SIGKILL, no clean-up) the n-th time
 (default: first) it passes the point `name`; GMG_FAULT_IO=name[:n] raises an
-OSError(EIO) there instead. Unset (always, outside the fault tests), each point
+OSError(EIO) there instead, and GMG_FAULT_IO=name@path raises it at every pass
+while a file exists at `path` (a lasting fault that the test then takes away). Unset (always, outside the fault tests), each point
 costs one dictionary look-up. Points: validated (engine: an update passed its
 checks, before the journal), journalled (server: journal fsynced, before the
 store applies it), applied (engine: store applied, before the server hears it),
@@ -41,7 +42,11 @@ def point(name: str) -> None:
 
 
 def io_error(name: str) -> None:
-    if _armed("GMG_FAULT_IO", name):
+    spec = os.environ.get("GMG_FAULT_IO", "")
+    point_name, at, flag = spec.partition("@")
+    if at and point_name == name and os.path.exists(flag):
+        raise OSError(errno.EIO, "Input/output error (injected)")
+    if not at and _armed("GMG_FAULT_IO", name):
         raise OSError(errno.EIO, "Input/output error (injected)")
 
 

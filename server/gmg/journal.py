@@ -127,6 +127,44 @@ class Journal:
         finally:
             os.close(fd)
 
+    def probe(self, size: int = 4096) -> bool:
+        """Whether an append would succeed now; if so, the last failure is cleared.
+
+        The journal is opened for appending (nothing written), and `size` bytes are
+        written, fsynced and removed in a file beside it: the same disk, folder and
+        permissions as an entry of that size. So /health reports a failed write only
+        while its cause lasts, not until the next update happens to succeed.
+        """
+        from . import faults
+
+        if self.path is None or self.write_error is None:
+            return True
+        probe = self.path.with_name(self.path.name + ".probe")
+        try:
+            if faults.read_only():
+                raise OSError(errno.EROFS, "Read-only file system (injected)")
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                faults.io_error("journal-write")
+                written = 0
+                while written < size:
+                    written += os.write(fd, b"\0" * (size - written))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as err:
+            log.debug("%s: still cannot be written: %s", self.path, err)
+            return False
+        finally:
+            try:
+                probe.unlink(missing_ok=True)
+            except OSError:
+                pass
+        log.info("%s can be written again (the failed write: %s)", self.path, self.write_error)
+        self.write_error = None
+        return True
+
     def _cut(self, fd: int, length: int) -> None:
         """Remove the bytes of a failed append (a partial line would corrupt the next one)."""
         try:

@@ -34,6 +34,7 @@ from .worker import EngineConfig
 log = logging.getLogger("gmg.engine")
 FORMAT_BY_NAME = {f.name: f for f in FORMATS}
 MAX_ATTEMPTS = 2  # a read is sent to at most two engines
+RECOVERY_INTERVAL = 1.0  # seconds between two tries to write again after a failed write (recover)
 
 
 class QueryTimeout(Exception):
@@ -153,6 +154,7 @@ class EngineSupervisor:
         self._write_lock = asyncio.Lock()
         self._sources_changed = False
         self.store_error: str | None = None  # the last failed store write, until a write succeeds
+        self._next_recovery = 0.0  # (recover: when it may try again)
         # updates in flight: id -> [waiter, the journal entry once it is written (None before)]
         self._updates: dict[int, list] = {}
         self.timeout = timeout
@@ -635,18 +637,55 @@ class EngineSupervisor:
 
     async def engine_info(self) -> dict:
         """Fresh facts from the engine (triple count, named graphs)."""
+        return await self._ask("info", self.timeout)
+
+    async def _ask(self, kind: str, timeout: float) -> dict:
+        """Send `kind` to the engine and wait for the info it answers with."""
         await self._engine_started()
         request_id = next(self._ids)
         waiter = self._loop.create_future()
         self._info_waiters[request_id] = waiter
-        self._send(("info", request_id))
+        self._send((kind, request_id))
         try:
-            self.info = await asyncio.wait_for(waiter, self.timeout)
+            self.info = await asyncio.wait_for(waiter, timeout)
         except asyncio.TimeoutError:
             raise EngineBusy("The query engine did not answer in time.") from None
         finally:
             self._info_waiters.pop(request_id, None)
         return self.info
+
+    def write_failing(self) -> bool:
+        """A journal or store write failed, and no write has succeeded since."""
+        return bool(self.journal.write_error or self.store_error or self.info.get("store_fault"))
+
+    async def recover(self) -> None:
+        """Clear a failed write whose cause has gone, without waiting for the next update.
+
+        Called by /health before it answers. While the disk is still unfit
+        (write_problem) nothing is tried. Otherwise the journal's disk is probed, and
+        the engine opens its store for writing again, applying any journalled update
+        it was still missing; a store RocksDB now reports as damaged gets a new
+        engine, which moves it aside and rebuilds it. An update under way is left
+        alone: its answer will tell.
+        """
+        if not self.write_failing() or self._write_lock.locked() or self.write_problem() is not None:
+            return
+        if time.monotonic() < self._next_recovery:  # (a health check a second must not reopen RocksDB each time)
+            return
+        self._next_recovery = time.monotonic() + RECOVERY_INTERVAL
+        async with self._write_lock:
+            if self.journal.write_error:
+                await self._loop.run_in_executor(None, self.journal.probe)
+            if self.store_error or self.info.get("store_fault"):
+                try:
+                    info = await self._ask("reopen", self.update_timeout)
+                except EngineBusy:  # no engine to ask: the fault stays, the next call tries again
+                    return
+                if info.get("store_damaged"):
+                    self.store_error = info["store_damaged"]
+                    await self._replace("the store is damaged", self._generation)
+                if not self.info.get("store_fault"):
+                    self.store_error = None
 
 
 def _write_failure_status(reason: str) -> int:

@@ -288,6 +288,8 @@ class Engine:
                     decision[0].set()
             elif kind == "keep":
                 self.pool.submit(self.keep, message[1])
+            elif kind == "reopen":
+                self.pool.submit(self.try_reopen, message[1])
 
     def query(self, request_id: int, request: QueryRequest) -> None:
         store = self.borrow()
@@ -373,6 +375,20 @@ class Engine:
                 self.send(("updated", request_id))
         finally:
             self.decisions.pop(request_id, None)
+
+    def try_reopen(self, request_id: int) -> None:
+        """After a failed write, once the server sees the disk fit again: open the store for writing
+        (applying any journalled update it lacks), and answer with fresh info either way."""
+        damaged = None
+        with self.write_lock:
+            if self.store_fault and self.store_path is not None:
+                try:
+                    self.reopen()
+                except StoreDamaged as err:
+                    damaged = f"{err}: {err.__cause__}"
+                except Exception as err:  # the cause is not gone after all: the fault stays
+                    log.info("the store cannot be written yet: %s", err)
+        self.send(("info", request_id, {**self.info(), "store_damaged": damaged}))
 
     def write(self, entry: JournalEntry) -> None:
         faults.io_error("store-write")

@@ -122,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def health(request: Request) -> Response:
         try:
             info = await internal.engine_info(engine)
+            if engine.write_failing():  # has its cause gone? then the next update would succeed
+                await engine.recover()
+                info = engine.info
         except ProtocolError as err:  # a health check must say so, not crash
             return JSONResponse({"status": "engine unavailable", "reason": err.message,
                                  "build_errors": app.state.build_errors}, status_code=503, headers=err.headers)
@@ -154,7 +157,7 @@ def health_problems(engine: EngineSupervisor, info: dict, settings: Settings) ->
     """Why some requests would fail although queries are answered (empty: all is well).
 
     The disk is looked at now (full, read-only, not writable); a failed journal or
-    store write is reported until a write succeeds again.
+    store write is reported while its cause lasts (EngineSupervisor.recover looks).
     """
     problems = []
     problem = engine.write_problem() if settings.update_token else None
