@@ -103,6 +103,24 @@ def test_the_network_page_loads_nothing_and_has_a_text_alternative(network):
     assert 'href="/id/world-bank"' in table and 'href="/id/funding/dfid-carmp-2010-2015"' in table
 
 
+def test_no_two_names_in_the_network_overlap(network):
+    """Each name goes where it covers no other (boxes measured with the label font's width per
+    character, as the placement does), and stays inside the picture, right of the legend."""
+    from gmg.network import Label, Picture
+
+    _, svg = network
+    labels = [Label(text.text, float(text.get("x")), float(text.get("y")), text.get("text-anchor", "start"))
+              for a in svg.iter("a") if a.get("class") == "node" for text in a.iter("text")]
+    assert len(labels) > 30
+    boxes = [label.box for label in labels]
+    overlapping = [(a.text, b.text) for i, a in enumerate(labels) for j, b in enumerate(labels[i + 1:], i + 1)
+                   if min(boxes[i][2], boxes[j][2]) > max(boxes[i][0], boxes[j][0])
+                   and min(boxes[i][3], boxes[j][3]) > max(boxes[i][1], boxes[j][1])]
+    assert not overlapping
+    picture = Picture()
+    assert all(box[0] >= picture.margin + picture.legend_width and box[2] <= picture.width for box in boxes)
+
+
 def test_the_network_downloads_as_a_standalone_svg(client):
     response = client.get("/network.svg")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")

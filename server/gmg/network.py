@@ -251,6 +251,7 @@ def network_svg(nodes: list[Node], edges: list[Edge], href: Callable[[str], str]
                 f'<path d="{edge_path(x1, y1, x2, y2, bend)}" fill="none" stroke="{colour}" stroke-width="2"'
                 f'{dash}{arrow}/></a>')
     legend_text = {c[0]: c[4] for c in CATEGORIES}
+    labels = place_labels(nodes, edges, positions, picture)
     node_svg = []
     for node in nodes:
         if node.iri not in positions:
@@ -259,7 +260,7 @@ def network_svg(nodes: list[Node], edges: list[Edge], href: Callable[[str], str]
         node_svg.append(
             f'<a class="node" href="{_esc(href(node.iri))}" data-iri="{_esc(node.iri)}">'
             f'<title>{_esc(node.label)} — {_esc(legend_text[node.category])}</title>{node_mark(node, x, y)}'
-            f'{node_label(node.label, x, y, x > picture.width / 2 + picture.legend_width / 2)}</a>')
+            f'{labels[node.iri].svg()}</a>')
 
     legend = legend_svg(colours, {e.kind: e.kind_label for e in edges}, {n.category for n in nodes}, picture)
     namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
@@ -272,12 +273,83 @@ def network_svg(nodes: list[Node], edges: list[Edge], href: Callable[[str], str]
             f'<g class="edges">{"".join(edge_svg)}</g><g class="nodes">{"".join(node_svg)}</g>{legend}</svg>')
 
 
-def node_label(label: str, x: float, y: float, on_the_left: bool) -> str:
-    """The node's name beside it, cut to 34 characters (the full name is in the node's tooltip)."""
-    text = label if len(label) <= 34 else label[:33].rstrip() + "…"
-    if on_the_left:
-        return f'<text x="{round(x - 12, 1)}" y="{round(y + 4, 1)}" text-anchor="end">{_esc(text)}</text>'
-    return f'<text x="{round(x + 12, 1)}" y="{round(y + 4, 1)}">{_esc(text)}</text>'
+LABEL_CHARS = 34  # longer names are cut (the full name is in the node's tooltip)
+CHAR_WIDTH, LINE_HEIGHT = 6.3, 13.0  # of the 11 px label font, generously: boxes must not touch
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    x: float  # where the text is anchored
+    y: float  # its baseline
+    anchor: str  # "start", "middle" or "end"
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        width = len(self.text) * CHAR_WIDTH
+        left = {"start": self.x, "middle": self.x - width / 2, "end": self.x - width}[self.anchor]
+        return left, self.y - LINE_HEIGHT + 3, left + width, self.y + 3
+
+    def svg(self) -> str:
+        anchor = "" if self.anchor == "start" else f' text-anchor="{self.anchor}"'
+        return f'<text x="{round(self.x, 1)}" y="{round(self.y, 1)}"{anchor}>{_esc(self.text)}</text>'
+
+
+def label_candidates(text: str, x: float, y: float) -> list[Label]:
+    """Where a node's name may go: beside it on either side, above, below, then the corners."""
+    return [Label(text, x + 12, y + 4, "start"), Label(text, x - 12, y + 4, "end"),
+            Label(text, x, y - 12, "middle"), Label(text, x, y + 21, "middle"),
+            Label(text, x + 9, y - 9, "start"), Label(text, x + 9, y + 17, "start"),
+            Label(text, x - 9, y - 9, "end"), Label(text, x - 9, y + 17, "end")]
+
+
+def place_labels(nodes: list[Node], edges: list[Edge], positions: dict[str, tuple[float, float]],
+                 picture: Picture) -> dict[str, Label]:
+    """Each node's name where it covers the fewest names already placed, node marks and edges.
+
+    Greedy, most connected nodes first (their names matter most and have the least room),
+    so the same data always gives the same picture.
+    """
+    degree = {n.iri: 0 for n in nodes}
+    for edge in edges:
+        for end in (edge.source, edge.target):
+            if end in degree:
+                degree[end] += 1
+    segments = [(positions[e.source], positions[e.target]) for e in edges
+                if e.source in positions and e.target in positions]
+    marks = [(x - 9, y - 9, x + 9, y + 9) for x, y in positions.values()]
+    placed: dict[str, Label] = {}
+    for node in sorted((n for n in nodes if n.iri in positions), key=lambda n: (-degree[n.iri], n.iri)):
+        x, y = positions[node.iri]
+        text = node.label if len(node.label) <= LABEL_CHARS else node.label[:LABEL_CHARS - 1].rstrip() + "…"
+
+        def cost(label: Label) -> float:
+            box = label.box
+            outside = max(0.0, picture.margin + picture.legend_width - box[0]) + max(0.0, box[2] - picture.width) \
+                + max(0.0, -box[1]) + max(0.0, box[3] - picture.height)
+            return (1000 * outside + 100 * sum(_overlap(box, other.box) for other in placed.values())
+                    + 10 * sum(_overlap(box, mark) for mark in marks)
+                    + sum(1 for a, b in segments if _crosses(box, a, b)))
+
+        placed[node.iri] = min(label_candidates(text, x, y), key=cost)  # (ties: the first, beside it)
+    return placed
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def _crosses(box: tuple[float, float, float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether the segment a–b passes through the box (sampled: labels are small, edges long)."""
+    steps = max(2, int(math.hypot(b[0] - a[0], b[1] - a[1]) / 6))
+    for i in range(1, steps):
+        t = i / steps
+        px, py = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        if box[0] <= px <= box[2] and box[1] <= py <= box[3]:
+            return True
+    return False
 
 
 def legend_svg(colours: dict[str, str], kind_labels: dict[str, str], categories: set[str], picture: Picture) -> str:
