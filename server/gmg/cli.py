@@ -342,11 +342,19 @@ def cmd_serve(args) -> int:
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     from .journal import JournalCorrupt
 
+    from .remote.endpoints import RemoteConfigError
+
     try:
         app = create_app(settings)
     except JournalCorrupt as err:  # an acknowledged update would be lost: say where and what to do
         return _fail(str(err))
-    if settings.store is None:
+    except RemoteConfigError as err:
+        return _fail(str(err))
+    if settings.store_url:
+        engine = app.state.engine
+        print(f"store: remote, queried at {engine.endpoints.query} (credentials: {engine.credentials.describe()}); "
+              "durability is the store's own, gmg keeps no journal", flush=True)
+    elif settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
         if settings.update_token:
             print("updates: enabled; in memory they last until the server stops (use --store DIR to keep them)",
