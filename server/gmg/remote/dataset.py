@@ -8,7 +8,9 @@ except one whose FROM / FROM NAMED gmg's rules let decide.
 
   1. the client's `default-graph-uri` / `named-graph-uri`: exactly those (one list
      given and not the other: the other is empty);
-  2. else the query's FROM / FROM NAMED: sent as written, no parameters;
+  2. else the query's FROM / FROM NAMED, taken out of the text and sent as the
+     parameters (FROM alone: no named graphs; FROM NAMED alone: an empty default
+     graph — Virtuoso would otherwise add its own);
   3. else gmg's default dataset: the default graph is the union of gmg's graphs
      except the shapes and metadata graphs; every gmg graph is there by name.
 
@@ -18,23 +20,54 @@ no parameter at all would mean "the store's default").
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urljoin
+
 from ..iris import NAME_ONLY_GRAPHS
 from ..query import QueryRequest
+from .dialect import PREFIX_DECL, _code_spans
+
+FROM_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?(?:<([^<>\s]*)>|([A-Za-z][\w.-]*)?:([\w.-]*))", re.IGNORECASE)
 
 NO_GRAPH = "urn:x-gmg:no-graph"  # a graph IRI no store holds: stands for "none"
 
 
-def protocol_dataset(request: QueryRequest, graphs: list[str]) -> list[tuple[str, str]]:
-    """The `default-graph-uri` / `named-graph-uri` parameters of one query (none: its FROM decides)."""
+def without_from(text: str, base_iri: str | None) -> tuple[str, list[str], list[str]]:
+    """The query text without its FROM and FROM NAMED clauses, and the graphs they named."""
+    code = [(start, end) for start, end, is_code in _code_spans(text) if is_code]
+    prefixes = {m.group(1) or "": m.group(2) for m in PREFIX_DECL.finditer(text)}
+    default, named, cuts = [], [], []
+    for match in FROM_CLAUSE.finditer(text):
+        if not any(start <= match.start() < end for start, end in code):
+            continue  # (inside a string or a comment)
+        iri = match.group(2)
+        if iri is None:
+            if (match.group(3) or "") not in prefixes:
+                continue  # (not a dataset clause gmg can read: left to the store)
+            iri = prefixes[match.group(3) or ""] + match.group(4)
+        iri = urljoin(base_iri, iri) if base_iri else iri
+        (named if match.group(1) else default).append(iri)
+        cuts.append((match.start(), match.end()))
+    for start, end in reversed(cuts):
+        text = text[:start] + " " + text[end:]
+    return text, default, named
+
+
+def protocol_dataset(request: QueryRequest, graphs: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """The query text to send and its `default-graph-uri` / `named-graph-uri` parameters."""
     given = request.dataset
+    text = request.text
+    if request.has_dataset_clause:  # the parameters win over FROM, and FROM over gmg's default
+        text, default, named = without_from(text, request.base_iri)
     if given.default_graph_uris is not None or given.named_graph_uris is not None:
         default, named = given.default_graph_uris or [], given.named_graph_uris or []
     elif request.has_dataset_clause:
-        return []
+        if not default and not named:  # (no clause gmg could read: the store's own default graph, gmg's graphs)
+            named = list(graphs)
     else:
         default, named = [g for g in graphs if g not in NAME_ONLY_GRAPHS], list(graphs)
-    return ([("default-graph-uri", g) for g in default or [NO_GRAPH]]
-            + [("named-graph-uri", g) for g in named or [NO_GRAPH]])
+    return text, ([("default-graph-uri", g) for g in default or [NO_GRAPH]]
+                  + [("named-graph-uri", g) for g in named or [NO_GRAPH]])
 
 
 def with_base(text: str, base_iri: str | None) -> str:

@@ -43,6 +43,7 @@ from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate
 from ..iris import METADATA_GRAPH, PREFIXES
 from ..query import Head, QueryRequest
 from ..results import CHUNK, PREFIXED, WRITERS, chunked, solutions
+from .dialect import portable
 from .dataset import NO_GRAPH, protocol_dataset, with_base
 from .endpoints import Credentials, Endpoints
 
@@ -88,7 +89,7 @@ class _Reader(io.RawIOBase):
     """The body of a streamed response as a file, for pyoxigraph's parsers."""
 
     def __init__(self, response: httpx.Response):
-        self._chunks = response.iter_bytes()
+        self._chunks = _virtuoso_bnodes(response.iter_bytes()) if "json" in _media(response) else response.iter_bytes()
         self._left = b""
 
     def readable(self) -> bool:
@@ -104,6 +105,22 @@ class _Reader(io.RawIOBase):
         buffer[:n] = self._left[:n]
         self._left = self._left[n:]
         return n
+
+
+VIRTUOSO_BNODE = b'"nodeID://'  # Virtuoso's blank node values in SPARQL JSON ("nodeID://b10006")
+
+
+def _virtuoso_bnodes(chunks):
+    """JSON results with Virtuoso's blank node values made plain labels (b10006), which parsers accept."""
+    keep = len(VIRTUOSO_BNODE) - 1
+    carry = b""
+    for chunk in chunks:
+        data = (carry + chunk).replace(VIRTUOSO_BNODE, b'"')
+        carry, data = data[-keep:], data[:-keep]
+        if data:
+            yield data
+    if carry:
+        yield carry.replace(VIRTUOSO_BNODE, b'"')
 
 
 class _FileBody:
@@ -257,7 +274,8 @@ class RemoteStore:
         """Parse, ask the store, serialise into a temporary file: (Head, file positioned at 0)."""
         kind = _kind(request)
         fmt = negotiate(request.accept, kind, request.format)
-        params = [("query", with_base(request.text, request.base_iri)), *protocol_dataset(request, graphs)]
+        text, dataset = protocol_dataset(request, graphs)
+        params = [("query", with_base(portable(text), request.base_iri)), *dataset]
         response = self._post(job, self.endpoints.query, params, RESULTS_ACCEPT if kind == RESULTS else GRAPH_ACCEPT)
         out = tempfile.SpooledTemporaryFile(max_size=1 << 20, prefix="gmg-remote-")
         try:
