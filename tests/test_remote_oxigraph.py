@@ -61,7 +61,7 @@ def embedded():
 
 # -- the embedded store's own tests, on the remote store ------------------------------
 LEAVE_OUT = {
-    # it starts an embedded server of its own, with updates (not yet in remote mode)
+    # it starts an embedded server of its own (the remote update test checks the same on the remote store)
     "test_search::test_the_index_follows_an_update": "embedded only",
 }
 ADOPTED = adopt(globals(), ["test_competency", "test_protocol", "test_dataset", "test_resource", "test_search"],
@@ -134,17 +134,51 @@ def test_health_names_the_store_and_says_it_answers(client, store):
         if "graphs" in health["store"] else health["triples"] > 10000
 
 
-def test_updates_say_they_are_not_available_yet(store):
-    srv = Server(["--store-url", store.query_url, "--update-token", "t0ken"]).wait_ready()
+INSTANCES = "https://w3id.org/gmg/graph/instances"
+WB = "https://w3id.org/gmg/id/world-bank"
+ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+
+
+def test_updates_are_checked_then_sent_as_their_concrete_change(built):
+    """An accepted update is in the store; a WHERE update becomes its quads; a violation changes nothing."""
+    ox = OxigraphServer()
+    srv = None
     try:
-        response = httpx.post(srv.url + "/update", headers={"Authorization": "Bearer t0ken",
-                                                            "Content-Type": "application/sparql-update"},
-                              content="INSERT DATA { GRAPH <https://w3id.org/gmg/graph/instances> "
-                                      "{ <https://w3id.org/gmg/id/x> <http://example.org/p> 1 } }", timeout=30)
-        assert response.status_code == 501, response.text
-        assert "gmg publish" in response.text
+        assert publish(ox.graph_store_url, store=built).returncode == 0
+        srv = Server(["--store-url", ox.query_url, "--update-token", "t0ken"]).wait_ready()
+
+        def update(text):
+            return httpx.post(srv.url + "/update", content=text, timeout=120, headers={
+                "Authorization": "Bearer t0ken", "Content-Type": "application/sparql-update"})
+
+        def labels():  # asked of the store itself, not through gmg
+            answer = httpx.post(ox.query_url, data={"query": f"SELECT ?l WHERE {{ GRAPH <{INSTANCES}> "
+                                                             f"{{ <{WB}> <{ALT}> ?l }} }}"},
+                                headers={"Accept": JSON}).json()
+            return sorted(b["l"]["value"] for b in answer["results"]["bindings"])
+
+        def triples():
+            return httpx.post(ox.query_url, data={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
+                              headers={"Accept": JSON}).json()["results"]["bindings"][0]["n"]["value"]
+
+        before = labels()
+        assert "the Bank" in before
+        response = update(f'DELETE {{ GRAPH <{INSTANCES}> {{ ?s <{ALT}> "the Bank"@en }} }} '
+                          f'INSERT {{ GRAPH <{INSTANCES}> {{ ?s <{ALT}> "Zebrafinch Bank (WB)"@en }} }} '
+                          f'WHERE {{ GRAPH <{INSTANCES}> {{ ?s <{ALT}> "the Bank"@en }} }}')
+        assert response.status_code in (200, 204), response.text
+        assert labels() == sorted([label for label in before if label != "the Bank"] + ["Zebrafinch Bank (WB)"])
+        search = httpx.get(srv.url + "/search", params={"q": "Zebrafinch Bank (WB)", "format": "json"}).json()
+        assert search["results"][0]["iri"] == WB  # (the caches follow an update)
+        count = triples()
+        refused = update(f'INSERT DATA {{ GRAPH <{INSTANCES}> {{ <https://w3id.org/gmg/id/passage/s3-p90> a '
+                         f'<https://w3id.org/gmg/ontology#Passage> }} }}')
+        assert refused.status_code == 422, refused.text
+        assert triples() == count
     finally:
-        srv.stop()
+        if srv is not None:
+            srv.stop()
+        ox.stop()
 
 
 # -- failures --------------------------------------------------------------------------

@@ -46,6 +46,8 @@ from ..results import CHUNK, PREFIXED, WRITERS, chunked, solutions
 from .dialect import portable
 from .dataset import NO_GRAPH, protocol_dataset, with_base
 from .endpoints import Credentials, Endpoints
+from .updates import change_text, concrete_change, dump_quads
+from ..engine.validator import NICENESS, Checker
 
 log = logging.getLogger("gmg.remote")
 
@@ -55,6 +57,7 @@ RETRY_STATUSES = (502, 503, 504)
 BACKOFF = (0.2, 0.5, 1.0)  # seconds before the 2nd, 3rd and 4th try of a read
 GRAPHS_TTL = 30.0  # seconds gmg trusts its list of the store's gmg graphs
 VOID_SUBSET = "http://rdfs.org/ns/void#subset"
+UPDATE_TIMEOUT = 60.0  # seconds for one update: reading the graphs, the check, the change
 
 
 class _Abandoned(Exception):
@@ -183,6 +186,8 @@ class RemoteStore:
         self._written_graphs: set[str] = set()
         self._graphs_at = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._write_lock = asyncio.Lock()
+        self._checker: Checker | None = None
 
     # -- life cycle ------------------------------------------------------------------
     async def start(self) -> None:
@@ -195,6 +200,8 @@ class RemoteStore:
             log.warning("the remote store does not answer yet: %s", err)
 
     async def stop(self) -> None:
+        if self._checker is not None:
+            self._checker.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
         with self._clients_lock:
             for client in self._clients:
@@ -393,8 +400,72 @@ class RemoteStore:
         return self.info
 
     async def update(self, text: str, base_iri: str | None) -> None:
-        raise UpdateFailure(501, "Updates are not available yet when gmg serves a remote store (--store-url): "
-                                 "change the source files and publish them again with gmg publish.")
+        """Check the update with the shapes, then send its concrete change as one request (updates.py)."""
+        if not self.endpoints.update:
+            raise UpdateFailure(501, "No update endpoint of the store is known: give --update-url.")
+        async with self._write_lock:  # (a client that goes away does not cut an update in two)
+            await asyncio.shield(self._update(text, base_iri))
+
+    async def _update(self, text: str, base_iri: str | None) -> None:
+        loop = asyncio.get_running_loop()
+        self._graphs_at = 0.0
+        try:
+            graphs = await self._known_graphs()
+        except (QueryTimeout, EngineFailure) as err:
+            raise UpdateFailure(502, f"The update was not applied: the store cannot be read ({err}).") from None
+        job = _Job(time.monotonic() + UPDATE_TIMEOUT)
+        try:
+            nquads = await loop.run_in_executor(self._pool, self._dump, job, graphs)
+        except (_Abandoned, EngineFailure) as err:
+            raise UpdateFailure(502, f"The update was not applied: the store's graphs could not be read "
+                                     f"({getattr(err, 'message', 'too slow')}).") from None
+        if self._checker is None:
+            self._checker = Checker(None, NICENESS)
+        verdict = await loop.run_in_executor(self._pool, self._checker.check, nquads, text, base_iri, UPDATE_TIMEOUT)
+        if verdict[0] != "ok":
+            raise UpdateFailure(*verdict[1:])
+        try:
+            inserted, deleted = await loop.run_in_executor(self._pool, concrete_change, nquads, text, base_iri)
+        except (SyntaxError, ValueError, OSError) as err:
+            raise UpdateFailure(400, f"The update cannot be applied: {err}") from None
+        if not inserted and not deleted:
+            return
+        change = change_text(inserted, deleted)
+        await loop.run_in_executor(self._pool, self._send_change, job, change)
+        self.journal.updates += 1  # (the caches keyed by it are built again)
+        self._written_graphs |= {q.graph_name.value for q in inserted if isinstance(q.graph_name, ox.NamedNode)}
+        self._graphs_at = 0.0
+
+    def _dump(self, job: _Job, graphs: list[str]) -> bytes:
+        """gmg's graphs of the store as N-Quads (one CONSTRUCT per graph)."""
+        found = {}
+        for graph in graphs:
+            text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            response = self._post(job, self.endpoints.query, [("query", text), ("named-graph-uri", graph)],
+                                  GRAPH_ACCEPT)
+            try:
+                found[graph] = [q.triple if isinstance(q, ox.Quad) else q
+                                for q in ox.parse(_Reader(response), format=_rdf_format(response))]
+            finally:
+                response.close()
+        return dump_quads(found)
+
+    def _send_change(self, job: _Job, change: str) -> None:
+        url = self.endpoints.update
+        try:
+            response = self._client().post(url, data={"update": change}, timeout=UPDATE_TIMEOUT)
+        except httpx.ConnectError as err:
+            raise UpdateFailure(502, f"The update was not applied: the store's update endpoint {url} cannot be "
+                                     f"reached ({err}).") from None
+        except httpx.TransportError as err:
+            raise UpdateFailure(502, f"The store's update endpoint {url} broke off ({type(err).__name__}): the "
+                                     "update may or may not have been applied; look with a query before sending "
+                                     "it again.") from None
+        if response.status_code >= 300:
+            what = ("refused gmg's credentials: check GMG_STORE_USER, GMG_STORE_PASSWORD, GMG_STORE_TOKEN, "
+                    "GMG_STORE_AUTH or the --store-credentials file" if response.status_code in (401, 403)
+                    else f"answered {response.status_code}: {_excerpt(response.text)}")
+            raise UpdateFailure(502, f"The update was not applied: the store's update endpoint {url} {what}.")
 
 
 class _QueryError(ValueError):
