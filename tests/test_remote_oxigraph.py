@@ -100,7 +100,6 @@ SAME = [
     ("resource turtle", "GET", "/id/world-bank", None, "text/turtle"),
     ("resource page", "GET", "/id/world-bank", None, "text/html"),
     # (/void is left out: it gives each dump's size in bytes, and blank node labels are the store's own)
-    ("instances dump", "GET", "/dumps/instances.nt", None, "*/*"),
     ("graph store get", "GET", "/graph-store?graph=https://w3id.org/gmg/graph/inferred", None, "text/turtle"),
     ("search", "GET", "/search?q=Ivakhniuk&format=json", None, "application/json"),
     ("browse", "GET", "/id/?type=gmg:Programme", None, "text/html"),
