@@ -212,7 +212,13 @@ class RemoteStore:
         self._graphs_at = 0.0
 
     def write_problem(self, extra: int = 0) -> tuple[int, str] | None:
-        return None
+        return None  # (no local disk is written: the store's own state is the store's to report)
+
+    def write_failing(self) -> bool:
+        return False
+
+    async def recover(self) -> None:
+        """Nothing to recover locally: a failed write left the store as it was (see updates.py)."""
 
     # -- the worker side -------------------------------------------------------------
     def _client(self) -> httpx.Client:
