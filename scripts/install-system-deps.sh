@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the system packages the tests need: a JDK (java + javac) and the
 # Debian build of the OWL API (the library Protégé is built on) for the OWL
-# checks, and Chromium with its WebDriver for the tests of the pages.
+# checks, Chromium with its WebDriver for the tests of the pages, and the
+# Virtuoso Open Source 7 server (virtuoso-t, isql-vt) for the remote-store tests.
 # Idempotent and non-interactive; run as root (or through sudo).
 set -euo pipefail
 
-PACKAGES=(default-jdk-headless libowlapi-java chromium chromium-driver)
+PACKAGES=(default-jdk-headless libowlapi-java chromium chromium-driver virtuoso-opensource-7-bin)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

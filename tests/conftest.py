@@ -94,7 +94,8 @@ def client(server):
 # --- what a test needs beyond Python: skip it when missing, fail it under CI ------
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "needs(name): the test needs the source article, java or chromium")
+    config.addinivalue_line("markers", "needs(name): the test needs the source article, java, chromium, "
+                                       "oxigraph or virtuoso")
 
 
 def required_everywhere() -> bool:

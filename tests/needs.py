@@ -42,7 +42,25 @@ def missing_chromium() -> str | None:
             "(bash scripts/install-system-deps.sh, as root)")
 
 
-CHECKS = {"article": missing_article, "java": missing_java, "chromium": missing_chromium}
+def missing_oxigraph() -> str | None:
+    from remote_stores import oxigraph_command
+
+    if oxigraph_command():
+        return None
+    return "needs the Oxigraph server (the `oxigraph` command): pip install -e '.[test]' (bash scripts/setup-venv.sh)"
+
+
+def missing_virtuoso() -> str | None:
+    import shutil
+
+    if shutil.which("virtuoso-t") and (shutil.which("isql-vt") or shutil.which("isql")):
+        return None
+    return ("needs Virtuoso Open Source 7 (virtuoso-t and isql-vt): install virtuoso-opensource-7-bin "
+            "(bash scripts/install-system-deps.sh, as root)")
+
+
+CHECKS = {"article": missing_article, "java": missing_java, "chromium": missing_chromium,
+          "oxigraph": missing_oxigraph, "virtuoso": missing_virtuoso}
 
 
 @lru_cache(maxsize=None)

@@ -84,6 +84,25 @@ def make_parser() -> argparse.ArgumentParser:
                    help="use (or build) the on-disk store in DIR (default: an in-memory store built from the files)")
     p.set_defaults(run=cmd_query)
 
+    p = command("publish", "push the named graphs into a remote triple store (Graph Store Protocol), "
+                           "replacing each, and count each graph's triples there")
+    p.add_argument("--to", required=True, metavar="URL",
+                   help="the store's Graph Store Protocol endpoint, e.g. http://HOST:7878/store (Oxigraph server) "
+                        "or http://HOST:8890/sparql-graph-crud-auth (Virtuoso)")
+    p.add_argument("--query-url", metavar="URL",
+                   help="its SPARQL query endpoint, to count the triples (derived for Oxigraph and Virtuoso)")
+    p.add_argument("--store", type=Path, metavar="DIR",
+                   help="publish the on-disk store in DIR (built there if it is missing or out of date) "
+                        "instead of building from the source files")
+    p.add_argument("--graph", action="append", metavar="NAME",
+                   help="publish only this graph (a name such as instances, or an IRI); repeatable")
+    p.add_argument("--credentials", type=Path, metavar="FILE",
+                   help="a file of NAME=value lines: GMG_STORE_AUTH (basic, digest or bearer), GMG_STORE_USER, "
+                        "GMG_STORE_PASSWORD, GMG_STORE_TOKEN (the same environment variables work too)")
+    p.add_argument("--chunk-triples", type=int, default=50_000, metavar="N",
+                   help="triples per request; a larger graph goes in several (default 50000)")
+    p.set_defaults(run=cmd_publish)
+
     p = command("serve", "serve the SPARQL endpoint and linked-data pages")
     add_setting_flags(p)
     p.set_defaults(run=cmd_serve)
@@ -257,6 +276,45 @@ def cmd_query(args) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args) -> int:
+    from .build import BuildError, build
+    from .remote.endpoints import Endpoints, RemoteConfigError, read_credentials
+    from .remote.publish import graph_name, graphs_of, publish
+    from .sources import SourceError
+    from .store import open_store
+
+    try:
+        endpoints = Endpoints.from_graph_store_url(args.to, args.query_url)
+        credentials = read_credentials(args.credentials)
+    except RemoteConfigError as err:
+        return _fail(str(err))
+    try:  # a given store as it is (rebuilt only if its sources changed); else a checked build
+        store = open_store(store_path=args.store) if args.store else build(store_path=None).store
+    except SourceError as err:
+        return _fail(str(err))
+    except BuildError as err:
+        print(err.report.render() if err.report else "", file=sys.stderr)
+        return _fail(f"{err}; nothing was published", EXIT_FAILED)
+    graphs = graphs_of(store)
+    if args.graph:
+        wanted = [graph_name(name) for name in args.graph]
+        unknown = [g for g in wanted if g not in graphs]
+        if unknown:
+            return _fail(f"no such graph in the store: {', '.join(unknown)} (it has {', '.join(graphs)})")
+        graphs = {g: graphs[g] for g in wanted}
+    print(f"publishing {len(graphs)} graphs to {endpoints.graph_store} (counted through {endpoints.query})",
+          file=sys.stderr)
+    results = publish(graphs, endpoints, credentials, chunk_triples=args.chunk_triples)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        names = " ".join(f"--graph {r.graph}" for r in failed)
+        return _fail(f"{len(failed)} of {len(results)} graphs were not published; the others were. "
+                     f"Fix the cause, then send the failed ones again: gmg publish --to {args.to} {names}",
+                     EXIT_FAILED)
+    print(f"published {len(results)} graphs, {sum(r.expected for r in results)} triples")
+    return EXIT_OK
+
+
 def configure_logging() -> None:
     """gmg's own loggers (the JSON access log among them) write to stderr; uvicorn's are its own."""
     import logging
@@ -284,11 +342,19 @@ def cmd_serve(args) -> int:
     print("gmg serve with settings:\n" + settings.describe(), flush=True)
     from .journal import JournalCorrupt
 
+    from .remote.endpoints import RemoteConfigError
+
     try:
         app = create_app(settings)
     except JournalCorrupt as err:  # an acknowledged update would be lost: say where and what to do
         return _fail(str(err))
-    if settings.store is None:
+    except RemoteConfigError as err:
+        return _fail(str(err))
+    if settings.store_url:
+        engine = app.state.engine
+        print(f"store: remote, queried at {engine.endpoints.query} (credentials: {engine.credentials.describe()}); "
+              "durability is the store's own, gmg keeps no journal", flush=True)
+    elif settings.store is None:
         print("store: in memory (rebuilt from the source files at every start)", flush=True)
         if settings.update_token:
             print("updates: enabled; in memory they last until the server stops (use --store DIR to keep them)",

@@ -63,6 +63,21 @@ class Settings:
         None, "Enables SPARQL Update and the Graph Store Protocol for clients that send "
         "'Authorization: Bearer <token>'. Unset: the server is read-only.", "GMG_UPDATE_TOKEN", "--update-token")
 
+    store_url: str | None = setting(
+        None, "Serve a remote triple store instead of the embedded one: its SPARQL query endpoint "
+        "(e.g. http://HOST:7878/query for the Oxigraph server, http://HOST:8890/sparql for Virtuoso); "
+        "publish the graphs into it first with gmg publish.", "GMG_STORE_URL", "--store-url")
+    update_url: str | None = setting(
+        None, "With --store-url: the store's SPARQL update endpoint (derived for Oxigraph and Virtuoso).",
+        "GMG_UPDATE_URL", "--update-url")
+    graph_store_url: str | None = setting(
+        None, "With --store-url: the store's Graph Store Protocol endpoint (derived for Oxigraph and Virtuoso).",
+        "GMG_GRAPH_STORE_URL", "--graph-store-url")
+    store_credentials: Path | None = setting(
+        None, "With --store-url: a file of NAME=value lines giving the store's credentials (GMG_STORE_AUTH: "
+        "basic, digest or bearer; GMG_STORE_USER, GMG_STORE_PASSWORD, GMG_STORE_TOKEN); those environment "
+        "variables work too. Never on the command line.", "GMG_STORE_CREDENTIALS", "--store-credentials")
+
     SECRETS = ("update_token",)
 
     @classmethod

@@ -17,6 +17,7 @@ from .. import __version__
 from ..engine import EngineConfig, EngineStartError, EngineSupervisor
 from ..paths import default_data_dir
 from ..formats import GRAPH, prefers_html
+from ..remote import remote_store
 from ..settings import Settings
 from . import internal
 from .bibliography import bibliography_router
@@ -42,7 +43,7 @@ API_STATIC = "/static-api"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the query engine process starts with the app and stops with it."""
     settings = settings or Settings()
-    engine = EngineSupervisor(
+    engine = remote_store(settings) if settings.store_url else EngineSupervisor(
         EngineConfig(store_path=str(settings.store) if settings.store else None),
         timeout=settings.query_timeout,
         max_active=settings.max_active_queries,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problems = health_problems(engine, info, settings)
         response = JSONResponse({
             "status": "degraded" if problems else "ok", "triples": info["triples"], "version": __version__,
+            "store": info.get("store") or {"kind": "embedded", "folder": str(settings.store or "(in memory)")},
             **({"reasons": problems} if problems else {}),
             "data": default_data_dir().describe(),  # which source files this server reads
             "engine": {"pid": info["pid"], "restarts": engine.stats.restarts,

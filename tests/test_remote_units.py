@@ -1,0 +1,86 @@
+"""The remote mode's plain functions: dataset parameters, query text, credentials, publish chunks."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from gmg.query import Dataset, QueryRequest
+from gmg.remote.dataset import NO_GRAPH, protocol_dataset, without_from
+from gmg.remote.dialect import portable
+from gmg.remote.endpoints import Endpoints, RemoteConfigError, read_credentials
+from gmg.remote.publish import chunks
+
+G = "https://w3id.org/gmg/graph/"
+GRAPHS = [G + n for n in ("inferred", "instances", "metadata", "ontology", "shapes")]
+
+
+def params(text, dataset=Dataset(), has_from=False):
+    return protocol_dataset(QueryRequest(text, dataset=dataset, has_dataset_clause=has_from,
+                                         base_iri="https://w3id.org/gmg/"), GRAPHS)
+
+
+def test_the_default_dataset_is_the_data_graphs_with_every_graph_by_name():
+    text, sent = params("SELECT * { ?s ?p ?o }")
+    assert [v for k, v in sent if k == "default-graph-uri"] == [G + "inferred", G + "instances", G + "ontology"]
+    assert [v for k, v in sent if k == "named-graph-uri"] == GRAPHS
+
+
+def test_from_becomes_parameters_and_from_alone_means_no_named_graphs():
+    text, sent = params("PREFIX g: <https://w3id.org/gmg/graph/> SELECT * FROM g:shapes WHERE { ?s ?p 'FROM <x>' }",
+                        has_from=True)
+    assert "g:shapes" not in text and "'FROM <x>'" in text
+    assert sent == [("default-graph-uri", G + "shapes"), ("named-graph-uri", NO_GRAPH)]
+    text, sent = params("SELECT * FROM NAMED <graph/shapes> { ?s ?p ?o }", has_from=True)
+    assert sent == [("default-graph-uri", NO_GRAPH), ("named-graph-uri", G + "shapes")]
+
+
+def test_protocol_parameters_win_over_from():
+    text, sent = params("SELECT * FROM <http://x> { ?s ?p ?o }", Dataset(named_graph_uris=[G + "metadata"]),
+                        has_from=True)
+    assert "http://x" not in text
+    assert sent == [("default-graph-uri", NO_GRAPH), ("named-graph-uri", G + "metadata")]
+
+
+def test_escaped_prefixed_names_are_written_out_outside_strings_and_comments():
+    assert without_from("SELECT * { }", None)[1:] == ([], [])
+    text = "PREFIX id: <https://w3id.org/gmg/id/> ASK { ?s ?p id:section\\/s1 . FILTER(?o != 'id:a\\/b') } # id:c\\/d"
+    assert portable(text) == ("PREFIX id: <https://w3id.org/gmg/id/> ASK { ?s ?p <https://w3id.org/gmg/id/section/s1> "
+                              ". FILTER(?o != 'id:a\\/b') } # id:c\\/d")
+
+
+def test_urls_are_derived_for_oxigraph_and_virtuoso():
+    ox_ = Endpoints.from_query_url("http://h:7878/query")
+    assert (ox_.update, ox_.graph_store) == ("http://h:7878/update", "http://h:7878/store")
+    virtuoso = Endpoints.from_query_url("http://h:8890/sparql")
+    assert (virtuoso.update, virtuoso.graph_store) == ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud")
+    assert Endpoints.from_graph_store_url("http://h:8890/sparql-graph-crud-auth").query == "http://h:8890/sparql"
+    with pytest.raises(RemoteConfigError, match="--query-url"):
+        Endpoints.from_graph_store_url("http://h/gsp")
+
+
+def test_credentials_from_the_environment_and_a_file(tmp_path):
+    assert read_credentials(environ={}).kind is None
+    assert read_credentials(environ={"GMG_STORE_TOKEN": "t"}).kind == "bearer"
+    file = tmp_path / "store.env"
+    file.write_text("# the store\nGMG_STORE_AUTH=digest\nGMG_STORE_USER=dba\nGMG_STORE_PASSWORD=pw\n")
+    creds = read_credentials(file, environ={"GMG_STORE_USER": "other"})
+    assert (creds.kind, creds.user, creds.password) == ("digest", "dba", "pw")
+    assert "pw" not in creds.describe()
+    file.write_text("PASSWORD=x\n")
+    with pytest.raises(RemoteConfigError, match="line 1"):
+        read_credentials(file, environ={})
+    with pytest.raises(RemoteConfigError, match="GMG_STORE_USER"):
+        read_credentials(environ={"GMG_STORE_AUTH": "basic"})
+
+
+def test_chunks_keep_triples_linked_by_blank_nodes_together():
+    a, b, c = ox.BlankNode("a"), ox.BlankNode("b"), ox.BlankNode("c")
+    p, s = ox.NamedNode("http://p"), ox.NamedNode("http://s")
+    triples = [ox.Triple(s, p, a), ox.Triple(a, p, b), ox.Triple(s, p, ox.Literal("x")), ox.Triple(b, p, ox.Literal("y")),
+               ox.Triple(s, p, c), ox.Triple(c, p, ox.Literal("z"))]
+    parts = list(chunks(triples, 1))
+    assert sorted(map(str, (t for part in parts for t in part))) == sorted(map(str, triples))
+    for part in parts:
+        nodes = {t.value for triple in part for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)}
+        assert nodes in (set(), {"a", "b"}, {"c"})
