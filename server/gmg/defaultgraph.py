@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import pyoxigraph as ox
 
@@ -31,6 +32,7 @@ class MaterialisedDefaultGraph:
         self._store: ox.Store | None = None
         self._version = -1  # the source's write count the copy was made at
         self._building = False
+        self._cost, self._ended = 0.0, 0.0  # seconds the last copy took, and when it ended
 
     def current(self) -> ox.Store | None:
         """The copy, if it holds exactly what the source holds now; else None (and a copy is started)."""
@@ -51,12 +53,18 @@ class MaterialisedDefaultGraph:
 
     def _build(self) -> None:
         try:
-            for _ in range(20):  # (each round that a write overtakes is thrown away)
+            # Copies take at most half of one core: after a copy that took t seconds, the next
+            # starts t seconds after it ended (under a stream of updates on a large store the
+            # union answers more often, rather than the copies eating the CPU).
+            threading.Event().wait(max(0.0, self._cost - (time.monotonic() - self._ended)))
+            for _ in range(3):  # (a copy that a write overtakes is thrown away)
                 version = self._source.version
                 if version % 2:  # a write is under way
                     threading.Event().wait(0.01)
                     continue
+                started = time.monotonic()
                 store = self._copy()
+                self._cost, self._ended = time.monotonic() - started, time.monotonic()
                 if store is not None and self._source.version == version:
                     self._store, self._version = store, version
                     return
