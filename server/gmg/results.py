@@ -129,6 +129,16 @@ def chunked(pieces: Iterable[str]) -> Iterator[bytes]:
         yield "".join(buffer).encode("utf-8")
 
 
+def solutions(result: ox.QuerySolutions, max_rows: int) -> tuple[list[str], list, bool]:
+    """Up to max_rows rows of a SELECT gathered whole, and whether more were left (the answer
+    is truncated): for a caller that holds the whole answer anyway before its head (the remote
+    mode spools it). The engine streams instead (capped)."""
+    variables = [v.value for v in result.variables]
+    truncated: list[bool] = []
+    rows = list(capped(result, max_rows, lambda: truncated.append(True)))
+    return variables, rows, bool(truncated)
+
+
 def capped(result: ox.QuerySolutions, max_rows: int, cut: Callable[[], None]) -> Iterator:
     """The rows of a SELECT as the engine finds them, up to max_rows; `cut()` is called if
     there was another one (the answer is truncated).
