@@ -2,6 +2,7 @@
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python scripts/benchmark.py [--rounds 30] [--burst 400] [--connections 20]
+    .venv/bin/python scripts/benchmark.py --mix-only [--mix-rounds 6] [--mix-seconds 10] [--clients 8]
 
 Both servers run here, in memory, on free loopback ports, and answer the same
 queries over HTTP with the same default graph (the data graphs, which the peer holds as its default graph):
@@ -9,14 +10,17 @@ the competency questions of queries/, plus a few heavier shapes of query. For
 each query it prints the median and 95th-percentile latency of sequential
 requests on one keep-alive connection, then the time of gmg's pages and label
 search (in-memory index) the same way, then the throughput of a burst of small
-queries over many connections. The peer does less work per request than gmg
-(no lexer guard, no engine process, no supervision), so the ratio is the price
-of gmg's safety, not a contest it is meant to win.
+queries over many connections, and the throughput of the competency questions
+as a mix over a few keep-alive clients, gmg and the peer alternating round by
+round (the ratio of each round is printed: on a shared machine the load moves).
+gmg runs with `gmg serve`'s defaults: every guard on.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import itertools
 import os
 import shutil
 import socket
@@ -72,6 +76,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
 
 def start_gmg() -> tuple[str, subprocess.Popen]:
     port = free_port()
+    # `gmg serve`'s defaults but for a longer queue, which only the burst of 20 connections needs
     process = subprocess.Popen([sys.executable, "-m", "gmg.cli", "serve", "--port", str(port),
                                 "--max-queued-queries", "1000", "--queue-timeout", "30"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -150,6 +155,55 @@ def burst(url: str, total: int, connections: int) -> tuple[float, int]:
     return per_connection * connections / (time.perf_counter() - started), failures
 
 
+def mix(url: str, queries: list[str], clients: int, seconds: float) -> tuple[float, int]:
+    """Requests per second of the queries in turn over `clients` keep-alive connections; and the failures.
+
+    http.client, not httpx: the lighter client leaves more of the CPU to the servers."""
+    parts = httpx.URL(url)
+    bodies = [q.encode("utf-8") for q in queries]
+    done, failed = [0] * clients, [0] * clients
+    stop = time.monotonic() + seconds
+
+    def one_client(i: int) -> None:
+        connection = http.client.HTTPConnection(parts.host, parts.port, timeout=60)
+        for k in itertools.count(i * 5):  # each client starts at a different query
+            if time.monotonic() >= stop:
+                break
+            connection.request("POST", parts.path, bodies[k % len(bodies)],
+                               {"Content-Type": "application/sparql-query", "Accept": JSON})
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                done[i] += 1
+            else:
+                failed[i] += 1
+        connection.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one_client, range(clients)))
+    return sum(done) / (time.perf_counter() - started), sum(failed)
+
+
+def mix_rounds(servers: dict, clients: int, seconds: float, rounds: int) -> None:
+    queries = [p.read_text(encoding="utf-8") for p in default_data_dir().files("queries", "cq-*.rq")]
+    print(f"competency-question mix ({len(queries)} queries), {clients} keep-alive clients, "
+          f"{seconds:g} s per system and round, alternating")
+    for name, (url, _) in servers.items():
+        mix(url, queries, clients, 1.0)  # warm-up
+    ratios = []
+    for r in range(rounds):
+        order = list(servers) if r % 2 == 0 else list(servers)[::-1]
+        rates = {}
+        for name in order:
+            rates[name] = mix(servers[name][0], queries, clients, seconds)
+        ratios.append(rates["gmg"][0] / rates["oxigraph"][0])
+        print(f"round {r + 1}: " + "  ".join(f"{n} {rates[n][0]:,.0f} req/s ({rates[n][1]} failed)" for n in order)
+              + f"  ratio {ratios[-1]:.2f}", flush=True)
+    print(f"mix throughput ratio gmg / oxigraph: median {statistics.median(ratios):.2f} "
+          f"(rounds {min(ratios):.2f}–{max(ratios):.2f})\n")
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
@@ -159,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=30, help="timed requests per query and server")
     parser.add_argument("--burst", type=int, default=400, help="requests in the concurrency burst")
     parser.add_argument("--connections", type=int, default=20, help="connections in the burst")
+    parser.add_argument("--clients", type=int, default=8, help="keep-alive clients of the mix")
+    parser.add_argument("--mix-seconds", type=float, default=10, help="seconds per system and round of the mix")
+    parser.add_argument("--mix-rounds", type=int, default=4, help="rounds of the mix (0: none)")
+    parser.add_argument("--mix-only", action="store_true", help="only the mix throughput")
     args = parser.parse_args(argv)
 
     ntriples = default_graph_as_ntriples()
@@ -167,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         servers["gmg"] = start_gmg()
         servers["oxigraph"] = start_oxigraph(ntriples)
         triples = ntriples.count(b"\n")
-        print(f"data: {triples:,} triples; {args.rounds} timed requests per query; {os.cpu_count()} CPUs\n")
+        print(f"data: {triples:,} triples; {args.rounds} timed requests per query; {os.cpu_count()} CPUs; "
+              f"load average {os.getloadavg()[0]:.1f} at start\n")
+        if args.mix_rounds:
+            mix_rounds(servers, args.clients, args.mix_seconds, args.mix_rounds)
+        if args.mix_only:
+            return 0
         print(f"{'query':<18}{'gmg median':>12}{'p95':>9}{'oxigraph median':>17}{'p95':>9}{'ratio':>8}")
         ratios = []
         clients = {name: httpx.Client(timeout=60) for name in servers}

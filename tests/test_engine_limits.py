@@ -117,13 +117,51 @@ def test_reads_in_flight_on_a_replaced_engine_are_retried():
 
 
 def test_select_is_cut_at_max_rows_with_a_header(limited):
+    # the cap is announced before the rows; an answer cut within its first 64 KB also says it was cut
     many = get(limited, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
     assert many.status_code == 200
-    assert many.headers.get("gmg-results-truncated") == "true"
+    assert many.headers.get("gmg-results-limit") == "1000"
     assert len(many.json()["results"]["bindings"]) == 1000
+    small = httpx.get(limited.url + "/sparql", params={"query": "SELECT ?x WHERE { ?s ?p ?o BIND(1 AS ?x) }"},
+                      headers={"Accept": "text/csv"}, timeout=30)
+    assert small.headers.get("gmg-results-truncated") == "true"
+    assert small.headers.get("gmg-results-limit") == "1000"
+    assert small.text.count("\r\n") == 1 + 1000
     few = get(limited, "SELECT ?x WHERE { VALUES ?x { 1 2 3 } }")
     assert "gmg-results-truncated" not in few.headers
+    assert few.headers.get("gmg-results-limit") == "1000"
     assert len(few.json()["results"]["bindings"]) == 3
+
+
+def peak_memory_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def test_a_long_answer_streams_as_the_engine_finds_its_rows(server):
+    # 100,000 rows (the default cap) of about 700 bytes: its first bytes must reach the client
+    # long before the engine has written the last row, and the engine must not hold the rows
+    # (before, it gathered every row first to know whether to say the answer was cut: 73 MB)
+    long = "SELECT * WHERE { ?a ?p ?x . ?b ?q ?y }"
+    pid = engine(server)["pid"]
+    peak = peak_memory_kb(pid)
+    started = time.monotonic()
+    size = 0
+    with httpx.stream("GET", server.url + "/sparql", params={"query": long}, headers=JSON, timeout=60) as response:
+        assert response.status_code == 200
+        assert response.headers["gmg-results-limit"] == "100000"
+        chunks = response.iter_bytes()
+        size += len(next(chunks))
+        first = time.monotonic() - started
+        for chunk in chunks:
+            size += len(chunk)
+    whole = time.monotonic() - started
+    assert size > 30_000_000, size
+    assert first < whole / 10, f"first bytes after {first:.2f} s of {whole:.2f} s"
+    grown = peak_memory_kb(pid) - peak
+    assert grown < 25_000, f"the engine's peak memory grew by {grown} kB"
 
 
 def test_huge_select_streams_its_first_byte_quickly_and_stops_when_the_client_leaves(server):

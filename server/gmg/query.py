@@ -13,10 +13,11 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from .formats import GRAPH, RESULTS, Format, negotiate
-from .results import WRITERS, chunked, serialize_native, solutions
+from .results import WRITERS, capped, chunked, serialize_native
 from .store import GraphStore
 
 TRUNCATED_HEADER = "Gmg-Results-Truncated"
+LIMIT_HEADER = "Gmg-Results-Limit"  # on every SELECT answer: the row cap, announced before the rows
 
 
 class QueryError(ValueError):
@@ -40,11 +41,25 @@ class QueryRequest:
     format: str | None = None
     has_dataset_clause: bool = False
     max_rows: int = 100_000
+    # the text names no graph (no GRAPH keyword): True or False from the lexer; None: not
+    # known, and the engine looks for the word "graph" anywhere in the text (comments too)
+    default_graph_only: bool | None = None
+
+    def reads_default_graph_only(self) -> bool:
+        if self.default_graph_only is not None:
+            return self.default_graph_only
+        return "GRAPH" not in self.text.upper()
 
 
 @dataclass
 class Head:
-    """What is known before the body: the kind, the format and whether rows were cut."""
+    """What is known before the body: the kind, the format and whether rows were cut.
+
+    A SELECT answer streams: whether it was cut is known only when the row past the
+    cap is reached. The engine holds back the head until the first part of the body
+    is written (engine/worker.py), so an answer cut within that part says so in its
+    headers; a longer one carries only the cap (LIMIT_HEADER).
+    """
 
     kind: str  # RESULTS or GRAPH
     format: Format
@@ -53,7 +68,11 @@ class Head:
 
     def __post_init__(self):
         if self.truncated:
-            self.headers[TRUNCATED_HEADER] = "true"
+            self.mark_truncated()
+
+    def mark_truncated(self) -> None:
+        self.truncated = True
+        self.headers[TRUNCATED_HEADER] = "true"
 
 
 def kind_of(result) -> str:
@@ -69,12 +88,14 @@ def answer(store: GraphStore, request: QueryRequest) -> tuple[Head, Iterator[byt
             named_graph_uris=request.dataset.named_graph_uris,
             use_query_dataset=request.has_dataset_clause,
             base_iri=request.base_iri,
+            default_graph_only=request.reads_default_graph_only(),
         )
         fmt = negotiate(request.accept, kind_of(result), request.format)  # NotAcceptable -> 406
         if isinstance(result, ox.QuerySolutions):
-            variables, rows, truncated = solutions(result, request.max_rows)
-            body = chunked(WRITERS[fmt.name](variables, rows))
-            return Head(RESULTS, fmt, truncated), body
+            head = Head(RESULTS, fmt, headers={LIMIT_HEADER: str(request.max_rows)})
+            variables = [v.value for v in result.variables]
+            rows = capped(result, request.max_rows, head.mark_truncated)
+            return head, chunked(WRITERS[fmt.name](variables, rows))
         return Head(kind_of(result), fmt), serialize_native(result, fmt.oxigraph)
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err

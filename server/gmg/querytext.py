@@ -60,6 +60,9 @@ class QueryText:
     text: str
     form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE" | "UPDATE" | "UNKNOWN"
     has_dataset_clause: bool  # a FROM (or FROM NAMED) keyword outside strings/IRIs/comments
+    # "GRAPH" in any word or prefixed name outside strings/IRIs/comments (glued to its neighbours
+    # too): False means the query reads the default graph only
+    names_graphs: bool = True
     keywords: frozenset[str] = field(default_factory=frozenset)  # upper-cased keywords seen
     # (keyword, character offset, nesting depth of { ( [) of every keyword, in order
     keyword_positions: tuple[tuple[str, int, int], ...] = ()
@@ -153,6 +156,7 @@ class _Scanner:
         self.keywords: set[str] = set()
         self.positions: list[tuple[str, int, int]] = []  # (keyword, offset, nesting depth)
         self.has_from = False
+        self.names_graphs = False
         # Work spent on string literals that did not close, bounded to keep the scan linear.
         self.budget = 8 * self.n + 4096
         # (searched from, found at) for each triple quote, for the ambiguous-"<" check.
@@ -322,6 +326,8 @@ class _Scanner:
         text = self.text
         word = text[i:end]
         up = word.upper()
+        if "GRAPH" in up:
+            self.names_graphs = True
         colon = up.find(":")
         if colon >= 0:
             # A prefixed name or blank node, unless its prefix is a keyword glued to
@@ -483,6 +489,7 @@ def inspect(text: str, limits: Limits = Limits(), *, update: bool = False) -> Qu
         text=text,
         form=form,
         has_dataset_clause=scanner.has_from,
+        names_graphs=scanner.names_graphs,
         keywords=frozenset(scanner.keywords),
         keyword_positions=tuple(scanner.positions),
     )

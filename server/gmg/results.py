@@ -1,15 +1,16 @@
 """Streaming serialisers for SELECT solutions, with a row cap.
 
 pyoxigraph serialises a whole solution sequence at once and cannot stop at a
-limit, so SELECT answers are written here, row by row, in the four SPARQL
-results formats; ASK and graph answers use pyoxigraph's own serialisers.
+limit, so SELECT answers are written here, row by row as the engine finds them
+(nothing is held but the chunk being written), in the four SPARQL results
+formats; ASK and graph answers use pyoxigraph's own serialisers.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -129,19 +130,29 @@ def chunked(pieces: Iterable[str]) -> Iterator[bytes]:
 
 
 def solutions(result: ox.QuerySolutions, max_rows: int) -> tuple[list[str], list, bool]:
-    """Up to max_rows rows of a SELECT, and whether more were left (the answer is truncated).
+    """Up to max_rows rows of a SELECT gathered whole, and whether more were left (the answer
+    is truncated): for a caller that holds the whole answer anyway before its head (the remote
+    mode spools it). The engine streams instead (capped)."""
+    variables = [v.value for v in result.variables]
+    truncated: list[bool] = []
+    rows = list(capped(result, max_rows, lambda: truncated.append(True)))
+    return variables, rows, bool(truncated)
+
+
+def capped(result: ox.QuerySolutions, max_rows: int, cut: Callable[[], None]) -> Iterator:
+    """The rows of a SELECT as the engine finds them, up to max_rows; `cut()` is called if
+    there was another one (the answer is truncated).
 
     Rows stay QuerySolution objects (iterating one yields its terms in variable
-    order): taking terms out by name costs ten times more, so that work is left
-    to the serialiser, which streams.
+    order): taking terms out by name costs ten times more.
     """
-    variables = [v.value for v in result.variables]
-    rows: list = []
+    count = 0
     for solution in result:
-        if len(rows) == max_rows:
-            return variables, rows, True
-        rows.append(solution)
-    return variables, rows, False
+        if count == max_rows:
+            cut()
+            return
+        count += 1
+        yield solution
 
 
 def serialize_native(result, fmt) -> Iterator[bytes]:

@@ -33,8 +33,9 @@ class Settings:
         10.0, "Time limit of one query, in seconds; a query past it is stopped with 503.",
         "GMG_QUERY_TIMEOUT", "--query-timeout")
     max_rows: int = setting(
-        100_000, "Most rows a SELECT answer carries; a longer answer is cut and marked "
-        "with the header Gmg-Results-Truncated: true.", "GMG_MAX_ROWS", "--max-rows")
+        100_000, "Most rows a SELECT answer carries, announced in the header Gmg-Results-Limit; a longer "
+        "answer stops there (marked Gmg-Results-Truncated: true when that is known before its first byte).",
+        "GMG_MAX_ROWS", "--max-rows")
 
     watch: bool = setting(
         False, "Rebuild when a file under ontology/, instances/ or shapes/ changes; if the new "

@@ -74,6 +74,7 @@ class _Pending:
     started: bool = False  # the head reached us: from now on it cannot be retried
     attempts: int = 1
     generation: int = 0
+    whole: bytes | None = None  # the body of an answer that came in one message
 
 
 class _Body:
@@ -121,6 +122,27 @@ class _Body:
                 self._loop.call_soon_threadsafe(self._close)
             except RuntimeError:
                 pass
+
+
+class _Whole:
+    """The body of an answer that came whole: one chunk (none when empty), nothing to clean up."""
+
+    def __init__(self, data: bytes, abandoned):
+        self._data, self._abandoned = data, abandoned
+
+    def __aiter__(self) -> "_Whole":
+        return self
+
+    async def __anext__(self) -> bytes:
+        data, self._data = self._data, None
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+    async def aclose(self) -> None:
+        if self._data is not None:  # closed unread (a HEAD request): counted as cancelled
+            self._abandoned()
+        self._data = None
 
 
 @dataclass
@@ -338,13 +360,11 @@ class EngineSupervisor:
         pending = self._pending.get(message[1])
         if pending is None or pending.generation != generation:
             return  # an answer from a replaced engine
-        if kind == "whole":  # a small answer in one message: the same events as a streamed one
+        if kind == "whole":  # a small answer in one message: its head, with the body beside it
             _, request_id, answer_kind, format_name, headers, body = message
             pending.started = True
+            pending.whole = body
             pending.events.put_nowait(("head", request_id, answer_kind, format_name, headers))
-            if body:
-                pending.events.put_nowait(("chunk", request_id, body))
-            pending.events.put_nowait(("end", request_id))
             return
         if kind == "head":
             pending.started = True
@@ -381,6 +401,11 @@ class EngineSupervisor:
             raise EngineFailure(event[2], event[3])
         _, _, kind, format_name, headers = event
         head = Head(kind, FORMAT_BY_NAME[format_name], headers=headers)
+        if pending.whole is not None:
+            # The engine is done and the answer is here (64 KB at most): the slot is free at
+            # once, and the client is served from memory with no spool and no drain task.
+            self._finish(request_id)
+            return Answer(head, _Whole(pending.whole, self._abandoned))
         return Answer(head, self._body(request_id, pending))
 
     def _body(self, request_id: int, pending: _Pending) -> "_Body":
@@ -390,6 +415,9 @@ class EngineSupervisor:
         # the body at once): free the slot when the task ends, however it ends.
         drain.add_done_callback(lambda task: self._drain_ended(request_id, task))
         return _Body(spool, drain, self._loop)
+
+    def _abandoned(self) -> None:
+        self.stats.cancelled += 1
 
     def _drain_ended(self, request_id: int, task: asyncio.Task) -> None:
         if request_id in self._pending and task.cancelled() and self._conn is not None:

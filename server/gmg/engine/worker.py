@@ -175,7 +175,10 @@ class Engine:
         with self.store_lock:
             store = self.store
             self.readers[store] = self.readers.get(store, 0) + 1
-            return store
+        # queries of the default graph alone are answered from it materialised (built in the
+        # background the first time a store is read: at start, and after a store is swapped)
+        store.materialise_default_graph()
+        return store
 
     def give_back(self, store: GraphStore) -> None:
         with self.store_lock:

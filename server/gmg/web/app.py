@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Content-Type", "Authorization", "Accept"],
-                       expose_headers=["Gmg-Results-Truncated", "Retry-After"])
+                       expose_headers=["Gmg-Results-Truncated", "Gmg-Results-Limit", "Retry-After"])
     install(app, Metrics(engine))
 
     @app.exception_handler(StarletteHTTPException)

@@ -89,6 +89,7 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                 accept=request.headers.get("accept"),
                 format=(params.get("format") or [None])[0],
                 has_dataset_clause=checked.has_dataset_clause,
+                default_graph_only=not checked.names_graphs,
                 max_rows=settings.max_rows,
             )
             result = await engine.query(query)
@@ -126,6 +127,7 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         query = QueryRequest(
             text=text, base_iri=settings.base_iri, max_rows=settings.max_rows,
             accept="text/turtle" if graph_form else internal.JSON, has_dataset_clause=checked.has_dataset_clause,
+            default_graph_only=not checked.names_graphs,
             dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
                             named_graph_uris=params.get("named-graph-uri")))
         started = time.perf_counter()
@@ -135,10 +137,13 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         except ENGINE_ERRORS as err:
             raise engine_error(err) from None
         millis = (time.perf_counter() - started) * 1000
-        truncated = "Gmg-Results-Truncated" in result.head.headers
         if graph_form:
             return Outcome(graph=body.decode("utf-8"), millis=millis)
-        return Outcome(results=json.loads(body), millis=millis, truncated=truncated)
+        results = json.loads(body)
+        # (a long answer streams before the engine knows it was cut: as many rows as the cap says so)
+        truncated = "Gmg-Results-Truncated" in result.head.headers or \
+            len(results.get("results", {}).get("bindings", ())) >= settings.max_rows
+        return Outcome(results=results, millis=millis, truncated=truncated)
 
     async def page_labels(results: dict, page_number: int) -> dict[str, str]:
         """English labels of the IRIs on the shown page of results (one small query)."""
