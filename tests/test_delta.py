@@ -36,6 +36,7 @@ UPDATES = [
     "WHERE { GRAPH ?g { ?s ex:p ?o } }",
     "PREFIX ex: <http://example.org/> INSERT { GRAPH ex:k { ?s ex:q ?missing } } WHERE { GRAPH ex:g { ?s ex:p ?o "
     "OPTIONAL { ?s ex:none ?missing } } } ;",
+    "PREFIX ex: <http://example.org/> DELETE { GRAPH ?g { ?s ex:p ?o } } WHERE { GRAPH ?g { ?s ex:p ?o FILTER (?o = ex:c) } }",
     "PREFIX ex: <http://example.org/> DELETE WHERE { GRAPH ex:g { ?s ex:p ?o . ?o ex:p ?z } }",
     "PREFIX ex: <http://example.org/> DELETE { GRAPH ex:g { ?s ?p ?o } } WHERE { GRAPH ex:g { ?s ?p ?o "
     "FILTER (isLiteral(?o) && regex(str(?o), \"WHERE { ; }\")) } } # a comment }",

@@ -157,7 +157,8 @@ def _modify(text, base_iri, select, words, operations) -> Delta:
     """One DELETE/INSERT … WHERE (or DELETE WHERE): run the WHERE, fill the templates with its rows."""
     names = [w for w, _ in operations]
     offsets = dict((w, o) for w, o in reversed(operations))  # each keyword's first offset
-    if names == ["DELETE", "WHERE"]:  # the short form: the pattern is the template
+    if names == ["DELETE", "WHERE"] and not text[offsets["DELETE"] + len("DELETE"):offsets["WHERE"]].strip():
+        # the short form, DELETE WHERE { … }: the pattern is the template
         where = _group(text[offsets["WHERE"] + len("WHERE"):])
         return _fill(text, base_iri, select, operations, where, None, where, None)
     with_iri = None
