@@ -12,7 +12,7 @@ valid additions, sequences, protected graphs and class-hierarchy edits (the long
 Oracle: the update applied to a copy, its data validated whole, minus what the base
 already reports. Both must agree on the status, the added violations and, for a
 422, every result of the report (blank nodes compared by position only, since the
-long way's parse renames them). GMG_DIFFERENTIAL_UPDATES sets how many (default 200).
+long way's parse renames them). GMG_DIFFERENTIAL_UPDATES sets how many (default 120).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from gmg.update import UpdateRefused, check, check_full, data_graphs
 from gmg.validate import validate_graph
 
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
-COUNT = int(os.environ.get("GMG_DIFFERENTIAL_UPDATES", "200"))
+COUNT = int(os.environ.get("GMG_DIFFERENTIAL_UPDATES", "120"))
 SEED = 14
 G = str(INSTANCES_GRAPH)
 GMG = "https://w3id.org/gmg/ontology#"

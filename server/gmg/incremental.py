@@ -16,7 +16,7 @@ A changed triple (s p o) changes:
   and s's targets (sh:targetClass through its types, sh:targetSubjectsOf) -> s;
 - o's incoming values: sh:inversePath (^gmg:asserts), sh:targetObjectsOf
   (oa:hasSelector), SPARQL that reads `?x p $this` (gmg:statement,
-  `?s rdf:type $this` of the undeclared-class shape) -> o;
+  `?s rdf:type $this` of the undeclared-class shape, which targets literals too) -> o;
 - p itself, the focus of the undeclared-property shape (a SPARQL target on `?s ?this ?o`) -> p;
 - what other nodes read of s (`_READ_THROUGH`): the type of a value (sh:class,
   sh:or of class helpers, the funder and participant SPARQL) -> every node
@@ -34,8 +34,7 @@ above must add its rule here (and a case there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import islice
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
@@ -86,7 +85,20 @@ class Verdict:
     report: Report | None
     affected: int  # how many focus nodes were validated
     changed: int  # how many quads the update changes
-    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    """An update's affected nodes and their neighbourhoods before and after it, ready to validate.
+
+    Made where the store is (the engine), validated where pySHACL runs (the checker): it
+    pickles, blank nodes keeping the store's labels, so the two sides name the same nodes.
+    """
+
+    focus: frozenset
+    before: tuple
+    after: tuple
+    changed: int
 
 
 def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> Verdict:
@@ -95,6 +107,11 @@ def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | Non
     Raises SyntaxError for text that does not parse, and PermissionError naming the
     protected graphs the update would change.
     """
+    return judge(prepare(store, text, sources, base_iri=base_iri), sources)
+
+
+def prepare(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> Job:
+    """The update's delta, its affected nodes and their neighbourhoods (reads the store, never changes it)."""
     raw = store.raw
     try:
         change = delta(text, base_iri, store_select(raw, base_iri))
@@ -112,16 +129,21 @@ def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | Non
     before, after = _View(raw, frozenset(), frozenset()), _View(raw, inserted, deleted)
     ontology = _Ontology.of(sources)
     affected = _affected(inserted | deleted, before, after)
-    focus = {_rdflib(n) for n in affected}
+    return Job(frozenset(_rdflib(n) for n in affected), tuple(_neighbourhood(affected, before, ontology)),
+               tuple(_neighbourhood(affected, after, ontology)), len(inserted) + len(deleted))
 
-    after_report = _validate(_neighbourhood(affected, after, ontology), sources, ontology)
-    after_results = [r for r in after_report.results if r.focus in focus]
+
+def judge(job: Job, sources: Sources) -> Verdict:
+    """Validate the job's neighbourhoods; the violations on its focus nodes that the update adds."""
+    ontology = _Ontology.of(sources)
+    after_report = _validate(job.after, sources, ontology)
+    after_results = [r for r in after_report.results if r.focus in job.focus]
     added = {_key(r) for r in after_results if r.severity == "Violation"}
     if added:  # only violations the update adds count (the store may already hold some)
-        before_report = _validate(_neighbourhood(affected, before, ontology), sources, ontology)
-        added -= {_key(r) for r in before_report.results if r.focus in focus and r.severity == "Violation"}
+        before_report = _validate(job.before, sources, ontology)
+        added -= {_key(r) for r in before_report.results if r.focus in job.focus and r.severity == "Violation"}
     report = _restricted(after_report, after_results) if added else None
-    return Verdict(added, report, len(affected), len(inserted) + len(deleted))
+    return Verdict(added, report, len(job.focus), job.changed)
 
 
 def _key(result) -> tuple:
@@ -154,9 +176,7 @@ def _affected(changed: frozenset[ox.Quad], before: _View, after: _View) -> set:
     nodes = set()
     for q in changed:
         s, p, o = q.subject, q.predicate, q.object
-        nodes.update((s, p))
-        if not isinstance(o, ox.Literal):
-            nodes.add(o)
+        nodes.update((s, p, o))  # (a literal too: a value of rdf:type or oa:hasSelector is a focus node)
         for view in (before, after):
             for changed_predicate, via in _READ_THROUGH:
                 if changed_predicate is None or changed_predicate == p:
@@ -188,8 +208,8 @@ class _Ontology:
         return cls._cache[key]
 
 
-def _neighbourhood(nodes: set, view: _View, ontology: _Ontology) -> Graph:
-    """Everything the shapes read about `nodes` in `view`, and the ontology's part of it, as one graph."""
+def _neighbourhood(nodes: set, view: _View, ontology: _Ontology) -> set[tuple]:
+    """Everything the shapes read about `nodes` in `view`, and the ontology's part of it (rdflib triples)."""
     found: set[tuple] = set()
     outgoing: dict = {}
 
@@ -202,6 +222,9 @@ def _neighbourhood(nodes: set, view: _View, ontology: _Ontology) -> Graph:
         return outgoing[node]
 
     for node in nodes:
+        if isinstance(node, ox.Literal):  # only the undeclared-class shape reads about a literal: its uses as a type
+            found.update(_sample(view.quads(None, _TYPE, node)))
+            continue
         for _, _, value in out(node):  # the values' own statements: their types, note numbers, triples
             if not isinstance(value, Literal):
                 out(_ox(value))
@@ -217,10 +240,7 @@ def _neighbourhood(nodes: set, view: _View, ontology: _Ontology) -> Graph:
         if isinstance(node, ox.NamedNode):
             found.update(_sample(view.quads(None, _TYPE, node)))
             found.update(_sample(view.quads(None, node, None)))
-    graph = Graph()
-    for triple in found:
-        graph.add(triple)
-    return graph
+    return found
 
 
 def _sample(quads) -> set[tuple]:
@@ -234,7 +254,10 @@ def _sample(quads) -> set[tuple]:
     return {tuple(map(_rdflib, (q.subject, q.predicate, q.object))) for q in (any_use, gmg_use) if q is not None}
 
 
-def _validate(graph: Graph, sources: Sources, ontology: _Ontology) -> Report:
+def _validate(triples, sources: Sources, ontology: _Ontology) -> Report:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
     return validate_mixed(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy)
 
 

@@ -41,7 +41,7 @@ from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
-from ..update import apply, replay
+from ..update import UpdateRefused, apply, prepare, replay
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -342,7 +342,7 @@ class Engine:
                         self.send(("store-failed", request_id, str(err), "unavailable"))
                         return
                 # checked against the store as it is now (no write comes between: the lock is ours)
-                verdict = self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
+                verdict = self.verdict(text, base_iri)
                 if verdict[0] != "ok":
                     self.send(("refused", request_id, *verdict[1:]))
                     return
@@ -373,6 +373,19 @@ class Engine:
                 self.send(("updated", request_id))
         finally:
             self.decisions.pop(request_id, None)
+
+    def verdict(self, text: str, base_iri: str | None) -> tuple:
+        """The checker's verdict: on the update's affected nodes, read here, or the long way."""
+        try:
+            job = prepare(self.store, text, self.sources(), base_iri=base_iri)
+        except UpdateRefused as err:  # a syntax error, or a protected graph
+            return ("refused", err.status, err.message, "", "")
+        except Exception:  # a fault of the short way must not refuse a good update: take the long one
+            log.exception("preparing the check of an update failed; checking it the long way")
+            job = None
+        if job is None:
+            return self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
+        return self.checker.judge(job, self.config.check_timeout)
 
     def write(self, entry: JournalEntry) -> None:
         faults.io_error("store-write")
