@@ -139,7 +139,11 @@ def judge(job: Job, sources: Sources) -> Verdict:
     after_report = _validate(job.after, sources, ontology)
     after_results = [r for r in after_report.results if r.focus in job.focus]
     added = {_key(r) for r in after_results if r.severity == "Violation"}
-    if added:  # only violations the update adds count (the store may already hold some)
+    # Only violations the update adds count (the store may already hold some). A node that
+    # appears nowhere before the update (a new one) was no shape's target: all of its are new.
+    # (sh:targetNode would name nodes whatever the data holds: not used in shapes/, checked.)
+    existed = {term for triple in job.before for term in triple}
+    if any(key[0] in existed for key in added) or ontology.target_nodes:
         before_report = _validate(job.before, sources, ontology)
         added -= {_key(r) for r in before_report.results if r.focus in job.focus and r.severity == "Violation"}
     report = _restricted(after_report, after_results) if added else None
@@ -193,6 +197,7 @@ class _Ontology:
 
     graph: Graph
     hierarchy: list
+    target_nodes: bool  # some shape has sh:targetNode
 
     _cache = {}
 
@@ -204,7 +209,8 @@ class _Ontology:
             graph = Graph()
             graph += mixed
             cls._cache.clear()
-            cls._cache[key] = cls(graph, list(graph.triples((None, RDFS.subClassOf, None))))
+            cls._cache[key] = cls(graph, list(graph.triples((None, RDFS.subClassOf, None))),
+                                  (None, SH.targetNode, None) in sources.shapes)
         return cls._cache[key]
 
 
