@@ -43,7 +43,7 @@ from .delta import Unsupported, delta, store_select
 from .iris import INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .sources import Sources
 from .store import GraphStore
-from .validate import SH, Report, mixed_ontology, validate_mixed
+from .validate import SH, Report, mixed_ontology, validate_mixed, validate_nodes
 
 # Above this many changed quads, the long way is about as fast and much simpler to trust.
 MAX_CHANGED = 20_000
@@ -136,7 +136,7 @@ def prepare(store: GraphStore, text: str, sources: Sources, *, base_iri: str | N
 def judge(job: Job, sources: Sources) -> Verdict:
     """Validate the job's neighbourhoods; the violations on its focus nodes that the update adds."""
     ontology = _Ontology.of(sources)
-    after_report = _validate(job.after, sources, ontology)
+    after_report = _validate(job.after, job.focus, sources, ontology)
     after_results = [r for r in after_report.results if r.focus in job.focus]
     added = {_key(r) for r in after_results if r.severity == "Violation"}
     # Only violations the update adds count (the store may already hold some). A node that
@@ -144,7 +144,7 @@ def judge(job: Job, sources: Sources) -> Verdict:
     # (sh:targetNode would name nodes whatever the data holds: not used in shapes/, checked.)
     existed = {term for triple in job.before for term in triple}
     if any(key[0] in existed for key in added) or ontology.target_nodes:
-        before_report = _validate(job.before, sources, ontology)
+        before_report = _validate(job.before, job.focus, sources, ontology)
         added -= {_key(r) for r in before_report.results if r.focus in job.focus and r.severity == "Violation"}
     report = _restricted(after_report, after_results) if added else None
     return Verdict(added, report, len(job.focus), job.changed)
@@ -260,11 +260,14 @@ def _sample(quads) -> set[tuple]:
     return {tuple(map(_rdflib, (q.subject, q.predicate, q.object))) for q in (any_use, gmg_use) if q is not None}
 
 
-def _validate(triples, sources: Sources, ontology: _Ontology) -> Report:
+def _validate(triples, focus, sources: Sources, ontology: _Ontology) -> Report:
     graph = Graph()
     for triple in triples:
         graph.add(triple)
-    return validate_mixed(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy)
+    report = validate_nodes(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy, nodes=focus)
+    if report is None:  # targets of a kind gmg.targets leaves to pySHACL: it validates the whole neighbourhood
+        report = validate_mixed(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy)
+    return report
 
 
 def _restricted(report: Report, results: list) -> Report:
