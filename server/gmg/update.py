@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from .validate import Report
 
 
+# What checking an update reads of the source files (load_sources(..., only=CHECK_SOURCES)).
+CHECK_SOURCES = (ONTOLOGY_GRAPH, SHAPES_GRAPH)
+
 # Graphs that come from the source files (or the build): never written over HTTP.
 PROTECTED_GRAPHS = frozenset(str(g) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH, METADATA_GRAPH))
 

@@ -86,10 +86,10 @@ def main() -> None:
     from ..paths import DataDir
     from ..sources import load_sources
     from ..store import GraphStore
-    from ..update import UpdateRefused, check_full, judge
+    from ..update import CHECK_SOURCES, UpdateRefused, check_full, judge
 
     conn = Connection(fd)
-    sources = load_sources(DataDir(Path(data_root)) if data_root else None)
+    sources = load_sources(DataDir(Path(data_root)) if data_root else None, only=CHECK_SOURCES)
     while True:
         try:
             message = conn.recv()

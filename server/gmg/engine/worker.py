@@ -41,7 +41,7 @@ from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
-from ..update import UpdateRefused, apply, prepare, replay
+from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -235,9 +235,9 @@ class Engine:
         self.store_fault = None
 
     def sources(self):
-        """The source files parsed with rdflib, for validating updates (loaded on first use)."""
+        """The shapes and ontology parsed with rdflib, for validating updates (loaded on first use)."""
         if self.sources_cache is None:
-            self.sources_cache = load_sources(self.data)
+            self.sources_cache = load_sources(self.data, only=CHECK_SOURCES)
         return self.sources_cache
 
     def replay(self, entries) -> None:
