@@ -244,3 +244,35 @@ def test_unmentioned_nodes_are_caught(world):
         verdict = incremental.check(store, text, sources)
         assert verdict.added, text
         assert verdict.added == _full(store, text, sources, baseline)[1]
+
+
+def test_the_shapes_read_no_further_than_the_affected_nodes_rules(world):
+    """gmg.incremental lists what the shapes read beyond a node's own values; a new shape that
+    reads further (another inverse path, a path of two steps, a value shape with properties of
+    its own) fails here until a rule is added there."""
+    sources = world[0]
+    shapes = sources.shapes
+    sh = "http://www.w3.org/ns/shacl#"
+    incoming = {p.value for p in incremental._INCOMING}
+    for path in shapes.objects(None, URIRef(sh + "path")):
+        if isinstance(path, URIRef):
+            continue
+        inverse = shapes.value(path, URIRef(sh + "inversePath"))
+        alternatives = shapes.value(path, URIRef(sh + "alternativePath"))
+        assert inverse is not None or alternatives is not None, f"a path the rules do not cover: {path}"
+        if inverse is not None:
+            assert str(inverse) in incoming, f"sh:inversePath {inverse} is not in incremental._INCOMING"
+        if alternatives is not None:
+            assert all(isinstance(step, URIRef) for step in shapes.items(alternatives))
+    for predicate in shapes.objects(None, URIRef(sh + "targetObjectsOf")):
+        assert str(predicate) in incoming, f"sh:targetObjectsOf {predicate} is not in incremental._INCOMING"
+    assert not list(shapes.objects(None, URIRef(sh + "targetNode")))
+    # value shapes (reached from a property shape) look at the value alone
+    for shape in shapes.subjects(URIRef(sh + "path"), None):
+        for link in ("node", "qualifiedValueShape", "or"):
+            for target in shapes.objects(shape, URIRef(sh + link)):
+                members = list(shapes.items(target)) if link == "or" else [target]
+                for member in members:
+                    reads = {str(p) for p in shapes.predicates(member, None)}
+                    assert not reads & {sh + "property", sh + "path", sh + "sparql", sh + "node"}, \
+                        f"{member} reads beyond the value it is given: add a rule to gmg.incremental"
