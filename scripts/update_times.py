@@ -81,13 +81,13 @@ def main() -> None:
     store, sources = load(DataDir(args.data) if args.data else None)
     print(f"{len(store)} quads loaded in {time.monotonic() - started:.1f} s")
     passage, city = first(store, "Passage"), first(store, "City")
-    prepare(store, update(0, args.triples, passage, city, True), sources)  # warm up: parse the shapes, the queries
+    judge(prepare(store, update(0, args.triples, passage, city, True)), sources)  # warm up: parse the shapes, the queries
     times: dict[str, dict[str, list[float]]] = {}
     for n in range(args.updates):
         valid = n % 2 == 0
         text = update(n + 1, args.triples, passage, city, valid)
         clock = time.perf_counter()
-        job = prepare(store, text, sources)
+        job = prepare(store, text)
         prepared = time.perf_counter()
         try:
             judge(job, sources)

@@ -35,15 +35,20 @@ above must add its rule here (and a case there).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from .delta import Unsupported, delta, store_select
 from .iris import INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .sources import Sources
 from .store import GraphStore
-from .validate import SH, Report, mixed_ontology, validate_mixed, validate_nodes
+
+if TYPE_CHECKING:
+    from .validate import Report
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
 
 # Above this many changed quads, the long way is about as fast and much simpler to trust.
 MAX_CHANGED = 20_000
@@ -52,6 +57,7 @@ GMG = "https://w3id.org/gmg/ontology#"
 _TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
 _PROTECTED = frozenset(ox.NamedNode(str(g)) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH, METADATA_GRAPH))
 
 # What a shape reads of a node other than its focus, as (changed predicate or None for
@@ -96,9 +102,10 @@ class Job:
     """
 
     focus: frozenset
-    before: tuple
+    before: tuple  # the data's triples only: the checker adds the ontology's part (`_ontology_part`)
     after: tuple
     changed: int
+    described: frozenset  # the nodes whose statements the neighbourhoods hold (the focus nodes' values too)
 
 
 def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> Verdict:
@@ -107,11 +114,15 @@ def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | Non
     Raises SyntaxError for text that does not parse, and PermissionError naming the
     protected graphs the update would change.
     """
-    return judge(prepare(store, text, sources, base_iri=base_iri), sources)
+    return judge(prepare(store, text, base_iri=base_iri), sources)
 
 
-def prepare(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> Job:
-    """The update's delta, its affected nodes and their neighbourhoods (reads the store, never changes it)."""
+def prepare(store: GraphStore, text: str, *, base_iri: str | None = None) -> Job:
+    """The update's delta, its affected nodes and their neighbourhoods (reads the store, never changes it).
+
+    Needs neither the sources nor pySHACL, so the engine that makes it stays light; the
+    ontology's part of the neighbourhoods is added where the job is judged.
+    """
     raw = store.raw
     try:
         change = delta(text, base_iri, store_select(raw, base_iri))
@@ -127,24 +138,26 @@ def prepare(store: GraphStore, text: str, sources: Sources, *, base_iri: str | N
     if any(q.predicate == _SUBCLASS for q in inserted | deleted):
         raise NotIncremental("the update changes the class hierarchy")
     before, after = _View(raw, frozenset(), frozenset()), _View(raw, inserted, deleted)
-    ontology = _Ontology.of(sources)
     affected = _affected(inserted | deleted, before, after)
-    return Job(frozenset(_rdflib(n) for n in affected), tuple(_neighbourhood(affected, before, ontology)),
-               tuple(_neighbourhood(affected, after, ontology)), len(inserted) + len(deleted))
+    before_triples, before_described = _neighbourhood(affected, before)
+    after_triples, after_described = _neighbourhood(affected, after)
+    return Job(frozenset(_rdflib(n) for n in affected), tuple(before_triples), tuple(after_triples),
+               len(inserted) + len(deleted), frozenset(before_described | after_described))
 
 
 def judge(job: Job, sources: Sources) -> Verdict:
     """Validate the job's neighbourhoods; the violations on its focus nodes that the update adds."""
     ontology = _Ontology.of(sources)
-    after_report = _validate(job.after, job.focus, sources, ontology)
+    mixed = _ontology_part(job, ontology)
+    after_report = _validate(job.after, mixed, job.focus, sources, ontology)
     after_results = [r for r in after_report.results if r.focus in job.focus]
     added = {_key(r) for r in after_results if r.severity == "Violation"}
     # Only violations the update adds count (the store may already hold some). A node that
     # appears nowhere before the update (a new one) was no shape's target: all of its are new.
     # (sh:targetNode would name nodes whatever the data holds: not used in shapes/, checked.)
-    existed = {term for triple in job.before for term in triple}
+    existed = {term for triple in job.before for term in triple} | {term for triple in mixed for term in triple}
     if any(key[0] in existed for key in added) or ontology.target_nodes:
-        before_report = _validate(job.before, job.focus, sources, ontology)
+        before_report = _validate(job.before, mixed, job.focus, sources, ontology)
         added -= {_key(r) for r in before_report.results if r.focus in job.focus and r.severity == "Violation"}
     report = _restricted(after_report, after_results) if added else None
     return Verdict(added, report, len(job.focus), job.changed)
@@ -205,6 +218,8 @@ class _Ontology:
     def of(cls, sources: Sources) -> "_Ontology":
         key = (id(sources.shapes), id(sources.ontology))
         if key not in cls._cache:
+            from .validate import mixed_ontology  # pySHACL: only the checker imports it
+
             mixed = mixed_ontology(sources.shapes, sources.ontology)
             graph = Graph()
             graph += mixed
@@ -214,29 +229,33 @@ class _Ontology:
         return cls._cache[key]
 
 
-def _neighbourhood(nodes: set, view: _View, ontology: _Ontology) -> set[tuple]:
-    """Everything the shapes read about `nodes` in `view`, and the ontology's part of it (rdflib triples)."""
-    found: set[tuple] = set()
-    outgoing: dict = {}
+def _neighbourhood(nodes: set, view: _View) -> tuple[set[tuple], set]:
+    """Everything the shapes read about `nodes` in `view`'s data (rdflib triples), and the nodes described.
 
-    def out(node) -> set[tuple]:
-        if node not in outgoing:
-            triples = {tuple(map(_rdflib, t)) for t in view.triples(s=node)}
-            triples |= set(ontology.graph.triples((_rdflib(node), None, None)))
-            found.update(triples)
-            outgoing[node] = triples
-        return outgoing[node]
+    The values a focus node has in the ontology are followed too (to their statements in
+    the data), found in the store's ontology graph; the ontology's own statements are
+    added by `_ontology_part`, from the sources, as full validation mixes them in.
+    """
+    found: set[tuple] = set()
+    described: dict = {}
+
+    def out(node) -> set:
+        if node not in described:
+            triples = view.triples(s=node)
+            found.update(tuple(map(_rdflib, t)) for t in triples)
+            values = {o for _, _, o in triples}
+            values |= {q.object for q in view.store.quads_for_pattern(node, None, None, _ONTOLOGY)}
+            described[node] = {v for v in values if not isinstance(v, ox.Literal)}
+        return described[node]
 
     for node in nodes:
         if isinstance(node, ox.Literal):  # only the undeclared-class shape reads about a literal: its uses as a type
             found.update(_sample(view.quads(None, _TYPE, node)))
             continue
-        for _, _, value in out(node):  # the values' own statements: their types, note numbers, triples
-            if not isinstance(value, Literal):
-                out(_ox(value))
+        for value in out(node):  # the values' own statements: their types, note numbers, triples
+            out(value)
         for predicate in _INCOMING:
             found.update(tuple(map(_rdflib, t)) for t in view.triples(p=predicate, o=node))
-            found.update(ontology.graph.triples((None, _rdflib(predicate), _rdflib(node))))
         for sibling in _SIBLINGS:
             for shared in {q.object for q in view.quads(node, sibling, None)}:
                 for other in view.subjects(sibling, shared):
@@ -246,6 +265,21 @@ def _neighbourhood(nodes: set, view: _View, ontology: _Ontology) -> set[tuple]:
         if isinstance(node, ox.NamedNode):
             found.update(_sample(view.quads(None, _TYPE, node)))
             found.update(_sample(view.quads(None, node, None)))
+    return found, {_rdflib(n) for n in described}
+
+
+def _ontology_part(job: Job, ontology: _Ontology) -> set[tuple]:
+    """The mixed-in ontology's statements about the described nodes, their values (blank nodes of
+    class expressions among them), and the incoming values the shapes read of the focus nodes."""
+    found: set[tuple] = set()
+    for node in job.described:
+        for triple in ontology.graph.triples((node, None, None)):
+            found.add(triple)
+            if node in job.focus and isinstance(triple[2], BNode):
+                found.update(ontology.graph.triples((triple[2], None, None)))
+    for node in job.focus:
+        for predicate in _INCOMING:
+            found.update(ontology.graph.triples((None, _rdflib(predicate), node)))
     return found
 
 
@@ -260,9 +294,13 @@ def _sample(quads) -> set[tuple]:
     return {tuple(map(_rdflib, (q.subject, q.predicate, q.object))) for q in (any_use, gmg_use) if q is not None}
 
 
-def _validate(triples, focus, sources: Sources, ontology: _Ontology) -> Report:
+def _validate(triples, mixed, focus, sources: Sources, ontology: _Ontology) -> Report:
+    from .validate import validate_mixed, validate_nodes
+
     graph = Graph()
     for triple in triples:
+        graph.add(triple)
+    for triple in mixed:
         graph.add(triple)
     report = validate_nodes(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy, nodes=focus)
     if report is None:  # targets of a kind gmg.targets leaves to pySHACL: it validates the whole neighbourhood
@@ -272,6 +310,8 @@ def _validate(triples, focus, sources: Sources, ontology: _Ontology) -> Report:
 
 def _restricted(report: Report, results: list) -> Report:
     """The report of the affected nodes only: results elsewhere in a neighbourhood may be partial."""
+    from .validate import Report
+
     kept = {node for node in report.graph.subjects(RDF.type, SH.ValidationResult)
             if report.graph.value(node, SH.focusNode) in {r.focus for r in results}}
     graph = Graph(namespace_manager=report.graph.namespace_manager)
@@ -301,12 +341,3 @@ def _rdflib(term):
     datatype = term.datatype.value
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
-
-def _ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)

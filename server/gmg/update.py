@@ -56,19 +56,19 @@ REFUSED = "The update would make the data violate the shapes; nothing was change
 
 def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> None:
     """Refuse (UpdateRefused) an update that breaks the rules, checking only what it can affect."""
-    job = prepare(store, text, sources, base_iri=base_iri)
+    job = prepare(store, text, base_iri=base_iri)
     if job is None:
         check_full(store, text, sources, base_iri=base_iri)
     else:
         judge(job, sources)
 
 
-def prepare(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None):
+def prepare(store: GraphStore, text: str, *, base_iri: str | None = None):
     """The incremental check's job (gmg.incremental.Job), or None for the long way; refuses 400 and 403."""
-    from . import incremental  # pySHACL is slow to import: only engines that write pay for it
+    from . import incremental
 
     try:
-        return incremental.prepare(store, text, sources, base_iri=base_iri)
+        return incremental.prepare(store, text, base_iri=base_iri)
     except SyntaxError as err:
         raise UpdateRefused(400, f"SPARQL update syntax error: {err}") from err
     except PermissionError as err:

@@ -377,7 +377,7 @@ class Engine:
     def verdict(self, text: str, base_iri: str | None) -> tuple:
         """The checker's verdict: on the update's affected nodes, read here, or the long way."""
         try:
-            job = prepare(self.store, text, self.sources(), base_iri=base_iri)
+            job = prepare(self.store, text, base_iri=base_iri)
         except UpdateRefused as err:  # a syntax error, or a protected graph
             return ("refused", err.status, err.message, "", "")
         except Exception:  # a fault of the short way must not refuse a good update: take the long one
