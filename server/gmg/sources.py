@@ -92,12 +92,16 @@ def source_files(data: DataDir | None = None) -> list[tuple[Path, URIRef]]:
     return [(path, name) for folder, name in SOURCE_GRAPHS.items() for path in data.files(folder)]
 
 
-def load_sources(data: DataDir | None = None) -> Sources:
-    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each."""
+def load_sources(data: DataDir | None = None, only: tuple[URIRef, ...] | None = None) -> Sources:
+    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each (`only` some: the rest empty).
+
+    The digest is always of every file.
+    """
     graphs: dict[URIRef, Graph] = {name: Graph(identifier=name) for name in SOURCE_GRAPHS.values()}
     files = source_files(data)
     for path, name in files:
-        parse_turtle(path, graphs[name])
+        if only is None or name in only:
+            parse_turtle(path, graphs[name])
     paths = [path for path, _ in files]
     return Sources(graphs=graphs, files=paths, digest=digest_files(paths))
 

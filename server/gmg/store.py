@@ -56,6 +56,11 @@ class GraphStore:
         store.read_only = True
         return store
 
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for reading quads by pattern (the update check)."""
+        return self._store
+
     def close(self) -> None:
         """Let go of RocksDB (it closes, and frees its lock, once no query holds it either)."""
         self._store = None

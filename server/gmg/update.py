@@ -1,10 +1,15 @@
 """Updates that cannot break the published data.
 
 Every write (a SPARQL update or a Graph Store operation, which is turned into
-one) is first applied to a copy of the store; the copy is validated against the
-shapes and ontology read from the source files (never from the store); only then
-is the same update applied to the store, in one `Store.update` call. Readers
+one) is checked against the shapes and ontology read from the source files
+(never from the store) before it is applied, in one `Store.update` call. Readers
 never see a refused change, and the store is left exactly as it was.
+
+The check validates the change, not the world (gmg.incremental): the nodes the
+update can affect, before and after, without copying the store. Updates of a form
+it does not handle (gmg.delta says which) are checked the long way (`check_full`):
+applied to a copy of the store, which is validated whole. Both refuse only the
+violations an update adds, and agree (tests/test_incremental_validation.py).
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from .store import GraphStore
 if TYPE_CHECKING:
     from .validate import Report
 
+
+# What checking an update reads of the source files (load_sources(..., only=CHECK_SOURCES)).
+CHECK_SOURCES = (ONTOLOGY_GRAPH, SHAPES_GRAPH)
 
 # Graphs that come from the source files (or the build): never written over HTTP.
 PROTECTED_GRAPHS = frozenset(str(g) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH, METADATA_GRAPH))
@@ -43,8 +51,53 @@ def check_and_apply(store: GraphStore, text: str, sources: Sources, *, base_iri:
     apply(store, text, base_iri=base_iri, seq=seq)
 
 
+REFUSED = "The update would make the data violate the shapes; nothing was changed."
+
+
 def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None) -> None:
-    """Refuse (UpdateRefused) an update that, applied to a copy of the store, breaks the rules."""
+    """Refuse (UpdateRefused) an update that breaks the rules, checking only what it can affect."""
+    job = prepare(store, text, base_iri=base_iri)
+    if job is None:
+        check_full(store, text, sources, base_iri=base_iri)
+    else:
+        judge(job, sources)
+
+
+def prepare(store: GraphStore, text: str, *, base_iri: str | None = None):
+    """The incremental check's job (gmg.incremental.Job), or None for the long way; refuses 400 and 403."""
+    from . import incremental
+
+    try:
+        return incremental.prepare(store, text, base_iri=base_iri)
+    except SyntaxError as err:
+        raise UpdateRefused(400, f"SPARQL update syntax error: {err}") from err
+    except PermissionError as err:
+        raise UpdateRefused(403, _protected_message(str(err))) from err
+    except (incremental.NotIncremental, ValueError, OSError):
+        return None
+
+
+def judge(job, sources: Sources) -> None:
+    """Refuse (422) a prepared update that adds violations on its affected nodes."""
+    from . import incremental
+
+    verdict = incremental.judge(job, sources)
+    if verdict.added:
+        raise UpdateRefused(422, REFUSED, verdict.report)
+
+
+def _protected_message(graphs: str) -> str:
+    return ("The update would change " + graphs
+            + ": the ontology, shapes, inferred and metadata graphs come from the source files "
+              "and cannot be written over HTTP. Write to the instances graph or a graph of your own.")
+
+
+def check_full(store: GraphStore, text: str, sources: Sources, *, base_iri: str | None = None,
+               validated: Report | None = None) -> None:
+    """Refuse (UpdateRefused) an update that, applied to a copy of the store, breaks the rules.
+
+    `validated`: the store's own validation, when the caller has it already.
+    """
     copy = store.copy()
     protected_before = copy.snapshot(PROTECTED_GRAPHS)
     try:
@@ -55,20 +108,17 @@ def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | Non
         raise UpdateRefused(400, f"The update failed: {err}") from err
     changed = sorted(g for g, quads in copy.snapshot(PROTECTED_GRAPHS).items() if quads != protected_before.get(g))
     if changed:
-        raise UpdateRefused(403, "The update would change " + ", ".join(changed)
-                            + ": the ontology, shapes, inferred and metadata graphs come from the source files "
-                              "and cannot be written over HTTP. Write to the instances graph or a graph of your own.")
+        raise UpdateRefused(403, _protected_message(", ".join(changed)))
     from .validate import validate_graph  # pySHACL is slow to import: only engines that write pay for it
 
     report = validate_graph(data_graphs(copy), sources.shapes, sources.ontology)
     if report.failed():
         # Judge the update, not the data it lands on: only violations it adds count
         # (the base can already violate a shape, e.g. when changed sources are replayed).
-        before = validate_graph(data_graphs(store), sources.shapes, sources.ontology)
+        before = validated or validate_graph(data_graphs(store), sources.shapes, sources.ontology)
         added = set(map(_key, report.violations)) - set(map(_key, before.violations))
         if added:
-            raise UpdateRefused(422, "The update would make the data violate the shapes; nothing was changed.",
-                                report)
+            raise UpdateRefused(422, REFUSED, report)
 
 
 def apply(store: GraphStore, text: str, *, base_iri: str | None = None, seq: int | None = None) -> None:

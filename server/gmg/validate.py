@@ -14,12 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
+from rdflib.plugins.sparql import prepareQuery
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from .sources import Sources
+from .targets import Targets
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -110,6 +112,7 @@ class _Prepared:
     sources: tuple[Graph, Graph]  # the shapes and ontology it was made from (kept, so their ids stay theirs)
     shapes: Graph  # our copy: pySHACL adds to the shapes graph it is given
     ontology: list  # the ontology's triples as pySHACL itself mixes them into a data graph (ont_graph)
+    targets: Targets  # the shapes' targets, for validating chosen nodes only (an update's check)
 
 
 _prepared: dict[tuple, _Prepared] = {}  # for the last shapes and ontology only
@@ -123,18 +126,49 @@ def _prepare(shapes: Graph, ontology: Graph) -> _Prepared:
         shapes_copy += shapes
         mixed = inoculate(DataGraph.from_rdflib(Graph()), ontology)
         _prepared.clear()
-        _prepared[key] = _Prepared((shapes, ontology), shapes_copy, list(mixed.triples((None, None, None))))
+        _prepared[key] = _Prepared((shapes, ontology), shapes_copy, list(mixed.triples((None, None, None))),
+                                   Targets(shapes))
     return _prepared[key]
+
+
+class _PreparedQueries(Graph):
+    """A graph whose SPARQL queries are parsed once per text, not at every call.
+
+    pySHACL hands the same few dozen query texts (SPARQL targets and constraints) to
+    rdflib at every run, and rdflib's parser takes about 0.1 s for each: over a small
+    graph that was nearly all of a run's time.
+    """
+
+    _cache: dict[str, object] = {}
+
+    def query(self, query_object, *args, **kwargs):
+        if isinstance(query_object, str):
+            prepared = self._cache.get(query_object)
+            if prepared is None:
+                prepared = self._cache[query_object] = prepareQuery(query_object, initNs=dict(self.namespaces()))
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
     """Validate `data` (left unchanged) against the shapes, with the ontology for the class hierarchy."""
+    return validate_mixed(data, shapes, ontology, mixed=mixed_ontology(shapes, ontology))
+
+
+def mixed_ontology(shapes: Graph, ontology: Graph) -> list:
+    """The ontology's triples as pySHACL itself would mix them into a data graph (made once)."""
+    with _lock:
+        return _prepare(shapes, ontology).ontology
+
+
+def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list) -> Report:
+    """Validate `data` plus the `mixed` triples of the ontology (the class hierarchy, at least)."""
     with _lock:
         prepared = _prepare(shapes, ontology)
         # The ontology is mixed in here, once per run, instead of by pySHACL (ont_graph), which
         # would copy the data graph again; the copy is ours, so pySHACL may work in place.
-        target = Graph()
-        target += prepared.ontology
+        target = _PreparedQueries()
+        target += mixed
         target += data
         conforms, report_graph, _ = shacl_validate(
             target,
@@ -144,6 +178,41 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
             allow_warnings=True,
             inplace=True,
         )
+    return _report(conforms, report_graph, data, shapes, ontology)
+
+
+def validate_nodes(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, nodes: set) -> Report | None:
+    """Like validate_mixed, but only the `nodes` that the shapes target are validated.
+
+    None when the shapes use a kind of target that gmg.targets does not work out.
+    """
+    with _lock:
+        prepared = _prepare(shapes, ontology)
+        targets = prepared.targets
+        if not targets.supported:
+            return None
+        target = _PreparedQueries()
+        target += mixed
+        target += data
+        chosen = [(shape, SH.targetNode, node) for shape, node in targets.of(target, set(nodes))]
+        for triple in chosen:
+            targets.untargeted.add(triple)
+        try:
+            conforms, report_graph, _ = shacl_validate(
+                target,
+                shacl_graph=targets.untargeted,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+                inplace=True,
+            )
+        finally:
+            for triple in chosen:
+                targets.untargeted.remove(triple)
+    return _report(conforms, report_graph, data, shapes, ontology)
+
+
+def _report(conforms, report_graph: Graph, data: Graph, shapes: Graph, ontology: Graph) -> Report:
     results = [_result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
     labels = _labels(results, data, ontology, shapes)
     return Report(conforms=bool(conforms), results=results, graph=report_graph, labels=labels)

@@ -1,17 +1,18 @@
 """The checker: an update's SHACL validation, in a process of its own at a low CPU priority.
 
-Checking an update is seconds of pure Python (rdflib and pySHACL). Done in the
-engine, it held the interpreter lock that the engine's query threads need to
-serialise their answers, and two busy writers cut read throughput by half or more
-(scripts/soak.py throughput).
+Validating is pure Python (rdflib and pySHACL). Done in the engine, it held the
+interpreter lock that the engine's query threads need to serialise their answers,
+and two busy writers cut read throughput by half or more (scripts/soak.py throughput).
 Here it holds no lock of the engine's, and runs niced, so when the CPU is short
 the readers are served first and a writer waits longer (never the reverse).
 
-The engine sends the store's content (N-Quads; the checker keeps no copy of its
-own, so it can never check against stale data) with the update, and gets back
-("ok", digest of the sources it checked against) or ("refused", status, message,
-report text, report Turtle). The checker exits when the engine's end of the
-socket closes.
+The engine reads the store: it sends ("job", job), the update's affected nodes
+and their neighbourhoods before and after it (gmg.incremental.Job, a few hundred
+triples), or, for an update only the long way can check, ("full", N-Quads of the
+whole store, text, base IRI); the checker keeps no copy of the store, so it can
+never check against stale data. It answers ("ok", digest of the sources it
+checked against) or ("refused", status, message, report text, report Turtle),
+and exits when the engine's end of the socket closes.
 """
 
 from __future__ import annotations
@@ -37,11 +38,19 @@ class Checker:
         self.process: subprocess.Popen | None = None
         self.conn: Connection | None = None
 
+    def judge(self, job, timeout: float) -> tuple:
+        """The verdict on a prepared update (gmg.incremental.Job)."""
+        return self.ask(("job", job), timeout)
+
     def check(self, nquads: bytes, text: str, base_iri: str | None, timeout: float) -> tuple:
+        """The verdict on an update checked the long way, against the whole store's content."""
+        return self.ask(("full", nquads, text, base_iri), timeout)
+
+    def ask(self, message: tuple, timeout: float) -> tuple:
         if self.process is None or self.process.poll() is not None:
             self.start()
         try:
-            self.conn.send((nquads, text, base_iri))
+            self.conn.send(message)
             if not self.conn.poll(timeout):
                 self.stop()
                 return ("refused", 503, f"The update could not be checked within {timeout:g} s (the server is "
@@ -77,17 +86,21 @@ def main() -> None:
     from ..paths import DataDir
     from ..sources import load_sources
     from ..store import GraphStore
-    from ..update import UpdateRefused, check
+    from ..update import CHECK_SOURCES, UpdateRefused, check_full, judge
 
     conn = Connection(fd)
-    sources = load_sources(DataDir(Path(data_root)) if data_root else None)
+    sources = load_sources(DataDir(Path(data_root)) if data_root else None, only=CHECK_SOURCES)
     while True:
         try:
-            nquads, text, base_iri = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return  # the engine is gone
         try:
-            check(GraphStore.from_nquads(nquads), text, sources, base_iri=base_iri)
+            if message[0] == "job":
+                judge(message[1], sources)
+            else:
+                _, nquads, text, base_iri = message
+                check_full(GraphStore.from_nquads(nquads), text, sources, base_iri=base_iri)
             verdict = ("ok", sources.digest)
         except UpdateRefused as err:
             report = err.report

@@ -41,7 +41,7 @@ from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
-from ..update import apply, replay
+from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -238,9 +238,9 @@ class Engine:
         self.store_fault = None
 
     def sources(self):
-        """The source files parsed with rdflib, for validating updates (loaded on first use)."""
+        """The shapes and ontology parsed with rdflib, for validating updates (loaded on first use)."""
         if self.sources_cache is None:
-            self.sources_cache = load_sources(self.data)
+            self.sources_cache = load_sources(self.data, only=CHECK_SOURCES)
         return self.sources_cache
 
     def replay(self, entries) -> None:
@@ -347,7 +347,7 @@ class Engine:
                         self.send(("store-failed", request_id, str(err), "unavailable"))
                         return
                 # checked against the store as it is now (no write comes between: the lock is ours)
-                verdict = self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
+                verdict = self.verdict(text, base_iri)
                 if verdict[0] != "ok":
                     self.send(("refused", request_id, *verdict[1:]))
                     return
@@ -392,6 +392,19 @@ class Engine:
                 except Exception as err:  # the cause is not gone after all: the fault stays
                     log.info("the store cannot be written yet: %s", err)
         self.send(("info", request_id, {**self.info(), "store_damaged": damaged}))
+
+    def verdict(self, text: str, base_iri: str | None) -> tuple:
+        """The checker's verdict: on the update's affected nodes, read here, or the long way."""
+        try:
+            job = prepare(self.store, text, base_iri=base_iri)
+        except UpdateRefused as err:  # a syntax error, or a protected graph
+            return ("refused", err.status, err.message, "", "")
+        except Exception:  # a fault of the short way must not refuse a good update: take the long one
+            log.exception("preparing the check of an update failed; checking it the long way")
+            job = None
+        if job is None:
+            return self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
+        return self.checker.judge(job, self.config.check_timeout)
 
     def write(self, entry: JournalEntry) -> None:
         faults.io_error("store-write")
