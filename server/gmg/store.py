@@ -36,6 +36,7 @@ class GraphStore:
     # Writes counted like a sequence lock: odd while one is under way. The materialised
     # default graph is used only while its count is this one.
     version = 0
+    last_write = 0.0  # (time.monotonic() when the last write ended: defaultgraph.py waits for quiet)
     _default_view = None
 
     def __init__(self, path: Path | None = None):
@@ -82,6 +83,7 @@ class GraphStore:
             yield
         finally:
             self.version += 1
+            self.last_write = time.monotonic()
 
     def in_memory_copy(self) -> "GraphStore":
         """An in-memory copy that keeps this store's build information."""
