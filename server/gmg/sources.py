@@ -92,12 +92,14 @@ def source_files(data: DataDir | None = None) -> list[tuple[Path, URIRef]]:
     return [(path, name) for folder, name in SOURCE_GRAPHS.items() for path in data.files(folder)]
 
 
-def load_sources(data: DataDir | None = None) -> Sources:
-    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each."""
+def load_sources(data: DataDir | None = None, on_file=None) -> Sources:
+    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each (`on_file(path)` after each)."""
     graphs: dict[URIRef, Graph] = {name: Graph(identifier=name) for name in SOURCE_GRAPHS.values()}
     files = source_files(data)
     for path, name in files:
         parse_turtle(path, graphs[name])
+        if on_file is not None:
+            on_file(path)
     paths = [path for path, _ in files]
     return Sources(graphs=graphs, files=paths, digest=digest_files(paths))
 
