@@ -33,7 +33,7 @@ MIN_BLOCKS_RUN = 6
 FOREGROUND_SERVER = re.compile(r"^(bash scripts/serve\.sh|gmg serve)\b(?!.*&\s*$)")
 PORT = re.compile(r"(?<=127\.0\.0\.1:)(\d{4,5})\b|(?<=--port )(\d{4,5})\b")
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".venv.lock", ".git", "__pycache__", ".pytest_cache",
-                                     "*.egg-info", "store", "dist", "build")
+                                     "*.egg-info", "store", "dist", "build", "generated")
 
 
 @dataclass

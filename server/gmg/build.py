@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,17 +28,39 @@ class Build:
 
 
 def build(data: DataDir | None = None, store_path: Path | None = None, *, strict: bool = False,
-          reason: bool = False) -> Build:
-    """Parse, validate (and reason), then load the store; refuse data that violates the shapes."""
-    sources = load_sources(data)
+          reason: bool = False, progress: Callable[[str, int, int], None] | None = None) -> Build:
+    """Parse, validate (and reason), then load the store; refuse data that violates the shapes.
+
+    `progress(stage, done, total)` is told where the build is: "parse" file by file (done and
+    total in bytes of the source files), then "validate", "reason" and "load" at their start
+    (0, 1) and end (1, 1).
+    """
+    report_to = progress or (lambda stage, done, total: None)
+    files = source_files(data)
+    total = sum(path.stat().st_size for path, _ in files)
+    done = 0
+    report_to("parse", 0, total)
+
+    def parsed(path: Path) -> None:
+        nonlocal done
+        done += path.stat().st_size
+        report_to("parse", done, total)
+
+    sources = load_sources(data, on_file=parsed)
+    report_to("validate", 0, 1)
     report = validate(sources)
+    report_to("validate", 1, 1)
     if report.failed(strict):
         raise BuildError("the data violates the shapes; nothing was published", report)
     if reason:
+        report_to("reason", 0, 1)
         infer(sources, data)
         sources = load_sources(data)  # with the fresh inferred graph
+        report_to("reason", 1, 1)
+    report_to("load", 0, 1)
     store = GraphStore(store_path)
     store.load_files(source_files(data), sources.digest)
+    report_to("load", 1, 1)
     return Build(sources, report, store)
 
 

@@ -137,7 +137,8 @@ def cmd_build(args) -> int:
     from .sources import SourceError
 
     try:
-        result = build(store_path=args.store, strict=args.strict, reason=args.reason)
+        result = build(store_path=args.store, strict=args.strict, reason=args.reason,
+                       progress=BuildProgress(sys.stderr))
     except SourceError as err:
         return _fail(str(err))
     except BuildError as err:
@@ -149,6 +150,46 @@ def cmd_build(args) -> int:
     where = f"on disk in {args.store}" if args.store else "in memory"
     print(f"store: {len(result.store)} quads {where}")
     return EXIT_OK
+
+
+class BuildProgress:
+    """Where `gmg build` is, on stderr: a bar redrawn in place on a terminal, log lines otherwise."""
+
+    STAGES = {"parse": "parsing the source files", "validate": "validating against the shapes",
+              "reason": "reasoning with HermiT", "load": "loading the store"}
+
+    def __init__(self, stream):
+        import time
+
+        self.stream, self.clock = stream, time.monotonic
+        self.terminal = hasattr(stream, "isatty") and stream.isatty()
+        self.started = self.stage_started = self.clock()
+        self.last_drawn = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self.clock()
+        if done == 0:
+            self.stage_started = now
+        elapsed = now - self.stage_started
+        finished = done >= total
+        if self.terminal:
+            if not finished and done and now - self.last_drawn < 0.1:
+                return
+            self.last_drawn = now
+            width = 30
+            filled = width if finished else int(width * done / total) if total else 0
+            bar = "#" * filled + "-" * (width - filled)
+            size = f" {done / 1e6:.1f}/{total / 1e6:.1f} MB" if stage == "parse" else ""
+            self.stream.write(f"\r{self.STAGES[stage]:<30} [{bar}]{size} {elapsed:6.1f} s")
+            if finished:
+                self.stream.write("\n")
+        elif done == 0:
+            size = f" ({total / 1e6:.1f} MB)" if stage == "parse" else ""
+            self.stream.write(f"gmg build: {self.STAGES[stage]}{size}\n")
+        elif finished:
+            self.stream.write(f"gmg build: {self.STAGES[stage]}: done in {elapsed:.1f} s "
+                              f"({now - self.started:.1f} s in all)\n")
+        self.stream.flush()
 
 
 def cmd_docs(args) -> int:

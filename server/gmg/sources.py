@@ -92,8 +92,9 @@ def source_files(data: DataDir | None = None) -> list[tuple[Path, URIRef]]:
     return [(path, name) for folder, name in SOURCE_GRAPHS.items() for path in data.files(folder)]
 
 
-def load_sources(data: DataDir | None = None, only: tuple[URIRef, ...] | None = None) -> Sources:
-    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each (`only` some: the rest empty).
+def load_sources(data: DataDir | None = None, only: tuple[URIRef, ...] | None = None, on_file=None) -> Sources:
+    """Parse ontology/, instances/, shapes/ and inferred/ into one graph each (`only` some: the rest
+    empty; `on_file(path)` after each file parsed).
 
     The digest is always of every file.
     """
@@ -102,6 +103,8 @@ def load_sources(data: DataDir | None = None, only: tuple[URIRef, ...] | None = 
     for path, name in files:
         if only is None or name in only:
             parse_turtle(path, graphs[name])
+            if on_file is not None:
+                on_file(path)
     paths = [path for path, _ in files]
     return Sources(graphs=graphs, files=paths, digest=digest_files(paths))
 
