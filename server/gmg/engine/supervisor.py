@@ -28,6 +28,7 @@ from .. import faults
 from ..journal import JOURNAL, Journal, JournalEntry, JournalWriteError
 from ..store import ROCKSDB
 from . import worker
+from .admission import Admission, EngineBusy
 from .spool import DiskBudget, Spool
 from .worker import EngineConfig
 
@@ -48,10 +49,6 @@ class QueryTimeout(Exception):
 
 class EngineStartError(Exception):
     """The engine could not load the store (e.g. a syntax error in a source file)."""
-
-
-class EngineBusy(Exception):
-    """Too many requests are waiting; try again later."""
 
 
 class UpdateFailure(Exception):
@@ -187,12 +184,9 @@ class EngineSupervisor:
         # updates in flight: id -> [waiter, the journal entry once it is written (None before)]
         self._updates: dict[int, list] = {}
         self.timeout = timeout
-        self.queue_timeout = queue_timeout
-        self.max_waiting = max_waiting
         self.stats = EngineStats()
         self._spool_budget = DiskBudget(spool_budget)
-        self._slots = asyncio.Semaphore(max_active)
-        self._waiting = 0
+        self._admission = Admission(max_active, max_waiting, queue_timeout)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._info_waiters: dict[int, asyncio.Future] = {}
@@ -392,7 +386,7 @@ class EngineSupervisor:
     async def query(self, request: QueryRequest) -> Answer:
         """Send a query; returns once its head is known, with the body still to stream."""
         await self._engine_started()
-        await self._acquire()
+        await self._admission.acquire()
         request_id = next(self._ids)
         pending = _Pending(request, asyncio.Queue(), time.monotonic() + self.timeout,
                            generation=self._generation)
@@ -497,7 +491,7 @@ class EngineSupervisor:
 
     def _finish(self, request_id: int) -> None:
         if self._pending.pop(request_id, None) is not None:
-            self._slots.release()
+            self._admission.release()
 
     async def _engine_started(self) -> None:
         """Wait while an engine starts (its loading is no query's time); after a failed
@@ -510,18 +504,6 @@ class EngineSupervisor:
             if attempt == 0:
                 await self._replace("the last start failed", self._generation)
         raise EngineFailure(503, f"The query engine cannot start: {self._ready.exception()}")
-
-    async def _acquire(self) -> None:
-        """A slot for one request; wait in the queue, or refuse when it is full or slow."""
-        if self._waiting >= self.max_waiting:
-            raise EngineBusy("Too many queries are waiting.")
-        self._waiting += 1
-        try:
-            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
-        except asyncio.TimeoutError:
-            raise EngineBusy("The server is busy.") from None
-        finally:
-            self._waiting -= 1
 
     async def update(self, text: str, base_iri: str | None) -> None:
         """Apply one validated update; acknowledged only once it is in the journal and the store.

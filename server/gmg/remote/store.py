@@ -47,6 +47,7 @@ from .dialect import portable
 from .dataset import NO_GRAPH, protocol_dataset, with_base
 from .endpoints import Credentials, Endpoints
 from .updates import change_text, concrete_change, dump_quads
+from ..engine.admission import Admission
 from ..engine.validator import NICENESS, Checker
 
 log = logging.getLogger("gmg.remote")
@@ -171,13 +172,12 @@ class RemoteStore:
     def __init__(self, endpoints: Endpoints, credentials: Credentials = Credentials(), *, timeout: float = 10.0,
                  max_active: int = 8, max_waiting: int = 64, queue_timeout: float = 5.0):
         self.endpoints, self.credentials = endpoints, credentials
-        self.timeout, self.queue_timeout, self.max_waiting = timeout, queue_timeout, max_waiting
+        self.timeout = timeout
         self.stats = EngineStats()
         self.journal = _NoJournal()
         self.store_error: str | None = None
         self.info: dict = {}
-        self._slots = asyncio.Semaphore(max_active)
-        self._waiting = 0
+        self._admission = Admission(max_active, max_waiting, queue_timeout)
         self._pool = ThreadPoolExecutor(max_workers=max_active + 2, thread_name_prefix="gmg-remote")
         self._local = threading.local()  # one HTTP client per worker thread
         self._clients: list[httpx.Client] = []
@@ -345,19 +345,8 @@ class RemoteStore:
             self.stats.cancelled += 1
             raise
 
-    async def _acquire(self) -> None:
-        if self._waiting >= self.max_waiting:
-            raise EngineBusy("Too many queries are waiting.")
-        self._waiting += 1
-        try:
-            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
-        except asyncio.TimeoutError:
-            raise EngineBusy("The server is busy.") from None
-        finally:
-            self._waiting -= 1
-
     async def query(self, request: QueryRequest) -> Answer:
-        await self._acquire()
+        await self._admission.acquire()
         try:
             graphs = await self._known_graphs()
             try:
@@ -367,7 +356,7 @@ class RemoteStore:
             except _QueryError as err:
                 raise EngineFailure(400, str(err)) from None
         finally:
-            self._slots.release()
+            self._admission.release()
         return Answer(head, _FileBody(file))
 
     async def _known_graphs(self) -> list[str]:
