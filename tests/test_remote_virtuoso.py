@@ -17,10 +17,12 @@ import pytest
 
 import test_competency
 from conftest import Server
-from remote_stores import VirtuosoServer, built_store, publish
+from remote_stores import VirtuosoServer, publish
 from remote_suite import adopt
 import test_remote_oxigraph
 from test_remote_oxigraph import MAX_ROWS, test_health_names_the_store_and_says_it_answers, test_the_row_cap_is_gmgs  # noqa: F401
+# the same gmg in front of its own `store` (below), and the same embedded server to compare with
+from test_remote_oxigraph import built, client, embedded, server  # noqa: F401
 
 pytestmark = pytest.mark.needs("virtuoso")
 
@@ -33,38 +35,12 @@ VIRTUOSO_DIFFERS = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return built_store(tmp_path_factory.mktemp("built"))
-
-
-@pytest.fixture(scope="module")
 def store(built):
     virtuoso = VirtuosoServer()
     done = publish(virtuoso.graph_store_auth_url, store=built, env=DIGEST)
     assert done.returncode == 0, done.stderr
     yield virtuoso
     virtuoso.stop()
-
-
-@pytest.fixture(scope="module")
-def server(store):
-    srv = Server(["--store-url", store.query_url, "--max-rows", str(MAX_ROWS)]).wait_ready()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=30) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def embedded():
-    srv = Server(["--max-rows", str(MAX_ROWS)]).wait_ready()
-    with httpx.Client(base_url=srv.url, timeout=30) as c:
-        yield c
-    srv.stop()
 
 
 # DESCRIBE's answer is the store's to choose (SPARQL 1.1, 16.4): Virtuoso's differs from Oxigraph's.
