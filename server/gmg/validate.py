@@ -170,14 +170,7 @@ def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list) 
         target = _PreparedQueries()
         target += mixed
         target += data
-        conforms, report_graph, _ = shacl_validate(
-            target,
-            shacl_graph=prepared.shapes,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            inplace=True,
-        )
+        conforms, report_graph = _pyshacl(target, prepared.shapes)
     return _report(conforms, report_graph, data, shapes, ontology)
 
 
@@ -198,18 +191,18 @@ def validate_nodes(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
         for triple in chosen:
             targets.untargeted.add(triple)
         try:
-            conforms, report_graph, _ = shacl_validate(
-                target,
-                shacl_graph=targets.untargeted,
-                inference="none",
-                advanced=True,
-                allow_warnings=True,
-                inplace=True,
-            )
+            conforms, report_graph = _pyshacl(target, targets.untargeted)
         finally:
             for triple in chosen:
                 targets.untargeted.remove(triple)
     return _report(conforms, report_graph, data, shapes, ontology)
+
+
+def _pyshacl(target: Graph, shapes: Graph) -> tuple[bool, Graph]:
+    """pySHACL as gmg runs it: no inference (see the module's docstring), in place on our own copy."""
+    conforms, report_graph, _ = shacl_validate(target, shacl_graph=shapes, inference="none", advanced=True,
+                                               allow_warnings=True, inplace=True)
+    return conforms, report_graph
 
 
 def _report(conforms, report_graph: Graph, data: Graph, shapes: Graph, ontology: Graph) -> Report:
