@@ -35,6 +35,7 @@ above must add its rule here (and a case there).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -298,10 +299,7 @@ def _validate(triples, mixed, focus, sources: Sources, ontology: _Ontology) -> R
     from .validate import validate_mixed, validate_nodes
 
     graph = Graph()
-    for triple in triples:
-        graph.add(triple)
-    for triple in mixed:
-        graph.add(triple)
+    graph.addN((s, p, o, graph) for s, p, o in chain(triples, mixed))
     report = validate_nodes(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy, nodes=focus)
     if report is None:  # targets of a kind gmg.targets leaves to pySHACL: it validates the whole neighbourhood
         report = validate_mixed(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy)

@@ -1,12 +1,14 @@
-"""The shapes' targets, worked out for chosen nodes, so that pySHACL validates only those nodes.
+"""The shapes' targets, worked out by gmg, so that pySHACL validates exactly those nodes.
 
-An update's check validates a few focus nodes over their neighbourhood; left to
-itself, pySHACL would find every target in that neighbourhood (running two dozen
-SPARQL targets in rdflib's engine) and validate every node it found, only for
-the results outside the focus nodes to be thrown away. Here each target
-declaration is evaluated once for the focus nodes (the SPARQL ones by pyoxigraph,
-over the same triples), and pySHACL gets the shapes with `sh:targetNode` for
-exactly the nodes each shape targets. Its results on those nodes are the same.
+Left to itself, pySHACL finds every target by running the shapes' two dozen
+SPARQL targets in rdflib's engine, which is most of a full validation's time,
+and in an update's check (a few focus nodes over their neighbourhood) it would
+validate every node of the neighbourhood, only for the results outside the focus
+nodes to be thrown away. Here each target declaration is evaluated once, for
+chosen nodes (`of`) or for all (`all`), the SPARQL ones by pyoxigraph over the
+same triples, and pySHACL validates the nodes found against their shapes
+(gmg.validate). Its results are the same (tests/test_shapes.py,
+tests/test_incremental_validation.py).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ DECLARATIONS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targ
 
 
 class Targets:
-    """A shapes graph's target declarations, and a copy of the graph without them."""
+    """A shapes graph's target declarations, indexed."""
 
     def __init__(self, shapes: Graph):
         self.declarations = [(shape, p, v) for p in DECLARATIONS for shape, v in shapes.subject_objects(p)]
+        self.by_kind = {p: [(shape, v) for shape, kind, v in self.declarations if kind == p] for p in DECLARATIONS}
+        self.shapes_of: dict = {p: {} for p in DECLARATIONS}  # kind -> class or property -> shapes
+        for shape, p, v in self.declarations:
+            self.shapes_of[p].setdefault(v, []).append(shape)
         self.selects = {}
         for _, p, target in self.declarations:
             select = shapes.value(target, SH.select) if p == SH.target else None
@@ -32,33 +38,39 @@ class Targets:
                    or (s, RDF.type, OWL.Class) in shapes}
         # SPARQL target types, JavaScript targets and implicit class targets are not worked out here
         self.supported = not classes and all(v in self.selects for _, p, v in self.declarations if p == SH.target)
-        self.untargeted = Graph()
-        self.untargeted += shapes
-        for triple in self.declarations:
-            self.untargeted.remove(triple)
 
     def of(self, data: Graph, nodes: set) -> set[tuple]:
         """(shape, node) for each node of `nodes` that a shape targets in `data`."""
-        classes = {n: {c for t in data.objects(n, RDF.type) for c in data.transitive_objects(t, RDFS.subClassOf)}
-                   for n in nodes}
-        outgoing = {n: set(data.predicates(n, None)) for n in nodes}
-        incoming = {n: set(data.predicates(None, n)) for n in nodes}
-        found = set()
-        selected = {}
-        for shape, p, value in self.declarations:
-            if p == SH.targetNode:
-                hits = {value} & nodes
-            elif p == SH.targetClass:
-                hits = {n for n in nodes if value in classes[n]}
-            elif p == SH.targetSubjectsOf:
-                hits = {n for n in nodes if value in outgoing[n]}
-            elif p == SH.targetObjectsOf:
-                hits = {n for n in nodes if value in incoming[n]}
-            else:
-                if not selected:
-                    selected = self._selected(data)
-                hits = selected[value] & nodes
-            found.update((shape, n) for n in hits)
+        found = {(shape, value) for shape, value in self.by_kind[SH.targetNode] if value in nodes}
+        if self.selects:
+            selected = self._selected(data)
+            found.update((shape, n) for shape, target in self.by_kind[SH.target] for n in selected[target] & nodes)
+        superclasses: dict = {}  # per type: itself and its superclasses (types repeat across nodes)
+        for n in nodes:
+            for t in data.objects(n, RDF.type):
+                if t not in superclasses:
+                    superclasses[t] = set(data.transitive_objects(t, RDFS.subClassOf))
+                for c in superclasses[t]:
+                    found.update((shape, n) for shape in self.shapes_of[SH.targetClass].get(c, ()))
+            for p in set(data.predicates(n, None)):
+                found.update((shape, n) for shape in self.shapes_of[SH.targetSubjectsOf].get(p, ()))
+            for p in set(data.predicates(None, n)):
+                found.update((shape, n) for shape in self.shapes_of[SH.targetObjectsOf].get(p, ()))
+        return found
+
+    def all(self, data: Graph) -> set[tuple]:
+        """(shape, node) for every node a shape targets in `data` (what pySHACL finds, found faster)."""
+        found = {(shape, value) for shape, value in self.by_kind[SH.targetNode]}
+        for shape, c in self.by_kind[SH.targetClass]:
+            for cls in data.transitive_subjects(RDFS.subClassOf, c):
+                found.update((shape, n) for n in data.subjects(RDF.type, cls))
+        for shape, p in self.by_kind[SH.targetSubjectsOf]:
+            found.update((shape, n) for n in set(data.subjects(p, None)))
+        for shape, p in self.by_kind[SH.targetObjectsOf]:
+            found.update((shape, n) for n in set(data.objects(None, p)))
+        if self.selects:
+            selected = self._selected(data)
+            found.update((shape, n) for shape, target in self.by_kind[SH.target] for n in selected[target])
         return found
 
     def _selected(self, data: Graph) -> dict:
@@ -74,18 +86,28 @@ def _prefixes(shapes: Graph, holder) -> str:
     return "".join(lines)
 
 
+_NAMED: dict = {}  # rdflib IRI -> pyoxigraph's, across calls: the shapes' and ontology's IRIs recur in every check
+
+
 def _oxigraph(data: Graph) -> tuple[ox.Store, dict]:
     """`data` in a pyoxigraph store, and the way back from its terms to rdflib's."""
+    if len(_NAMED) > 100_000:
+        _NAMED.clear()
     back: dict = {}
     made: dict = {}
 
     def term(t):
+        if type(t) is URIRef:
+            found = _NAMED.get(t)
+            if found is None:
+                found = _NAMED[t] = ox.NamedNode(t)
+                back[found] = t
+            elif found not in back:
+                back[found] = t
+            return found
         found = made.get(t)
         if found is None:
-            kind = type(t)
-            if kind is URIRef:
-                found = ox.NamedNode(t)
-            elif kind is BNode:
+            if type(t) is BNode:
                 found = ox.BlankNode(t)
             elif t.language:
                 found = ox.Literal(t, language=t.language)
