@@ -164,6 +164,12 @@ def judge(job: Job, sources: Sources) -> Verdict:
     return Verdict(added, report, len(job.focus), job.changed)
 
 
+def prepare_shapes(sources: Sources) -> None:
+    """Make now what every judgement against these sources shares (pySHACL's parsed shapes, the
+    mixed-in ontology), which the first judgement would otherwise wait for."""
+    _Ontology.of(sources)
+
+
 def _key(result) -> tuple:
     return (result.focus, result.path, result.value, result.shape, result.message)
 

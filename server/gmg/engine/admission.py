@@ -8,6 +8,7 @@ already waiting, so an overloaded server says so (429) instead of piling up requ
 from __future__ import annotations
 
 import asyncio
+import time
 
 
 class EngineBusy(Exception):
@@ -19,18 +20,28 @@ class Admission:
         self.max_waiting, self.queue_timeout = max_waiting, queue_timeout
         self._slots = asyncio.Semaphore(max_active)
         self._waiting = 0
+        self._answering = 0
+        self._last_seen = float("-inf")  # (monotonic) when a query last waited or was answered
 
     async def acquire(self) -> None:
         """A slot for one request; wait in the queue, or refuse when it is full or slow."""
         if self._waiting >= self.max_waiting:
             raise EngineBusy("Too many queries are waiting.")
         self._waiting += 1
+        self._last_seen = time.monotonic()
         try:
             await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
         except asyncio.TimeoutError:
             raise EngineBusy("The server is busy.") from None
         finally:
             self._waiting -= 1
+        self._answering += 1
 
     def release(self) -> None:
+        self._answering -= 1
+        self._last_seen = time.monotonic()
         self._slots.release()
+
+    def busy_since(self, moment: float) -> bool:
+        """Whether a query has waited or been answered at any time since `moment` (monotonic)."""
+        return self._answering > 0 or self._waiting > 0 or self._last_seen >= moment

@@ -180,7 +180,8 @@ class EngineSupervisor:
         self.store_error: str | None = None  # the last failed store write, until a write succeeds
         self._next_recovery = 0.0  # (recover: when it may try again)
         self.write_share = write_share
-        self._next_write = 0.0  # (_update: when the next write may start)
+        self._next_write = 0.0  # (_update: when the next write may start, if there are readers)
+        self._last_write_began = 0.0
         # updates in flight: id -> [waiter, the journal entry once it is written (None before)]
         self._updates: dict[int, list] = {}
         self.timeout = timeout
@@ -519,10 +520,12 @@ class EngineSupervisor:
 
     async def _update(self, text: str, base_iri: str | None) -> None:
         async with self._write_lock:
-            # Writers never starve readers, however fast their updates: the writes (with the
-            # checker's and the engine's work they cause) may take `write_share` of the time.
-            await asyncio.sleep(max(0.0, self._next_write - time.monotonic()))
-            began = time.monotonic()
+            # Writers never starve readers, however fast their updates: while there are readers
+            # (since the last write began), the writes (with the checker's and the engine's work
+            # they cause) may take `write_share` of the time; with none, a writer need not wait.
+            if self._admission.busy_since(self._last_write_began):
+                await asyncio.sleep(max(0.0, self._next_write - time.monotonic()))
+            began = self._last_write_began = time.monotonic()
             try:
                 await self._update_locked(text, base_iri)
             finally:

@@ -86,10 +86,12 @@ def main() -> None:
     from ..paths import DataDir
     from ..sources import load_sources
     from ..store import GraphStore
+    from ..incremental import prepare_shapes
     from ..update import CHECK_SOURCES, UpdateRefused, check_full, judge
 
     conn = Connection(fd)
     sources = load_sources(DataDir(Path(data_root)) if data_root else None, only=CHECK_SOURCES)
+    prepare_shapes(sources)  # before the first update asks, not while it waits
     while True:
         try:
             message = conn.recv()

@@ -72,6 +72,9 @@ class EngineConfig:
     # updates are checked in a process of their own (validator.py), niced, within this time
     check_timeout: float = 50.0
     check_niceness: int = NICENESS
+    # updates are enabled: the checker starts with the engine, so the first update does
+    # not wait for it to import pySHACL and prepare the shapes
+    updates: bool = False
 
 
 class Engine:
@@ -267,6 +270,8 @@ class Engine:
 
     def run(self) -> None:
         self.send(("ready", self.info()))
+        if self.config.updates:
+            self.checker.start()
         while True:
             try:
                 message = self.conn.recv()

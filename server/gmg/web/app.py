@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the query engine process starts with the app and stops with it."""
     settings = settings or Settings()
     engine = remote_store(settings) if settings.store_url else EngineSupervisor(
-        EngineConfig(store_path=str(settings.store) if settings.store else None),
+        EngineConfig(store_path=str(settings.store) if settings.store else None,
+                     updates=bool(settings.update_token)),
         timeout=settings.query_timeout,
         max_active=settings.max_active_queries,
         max_waiting=settings.max_queued_queries,
