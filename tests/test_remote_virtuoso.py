@@ -6,8 +6,10 @@ in through its Digest-protected graph store (`dba`), gmg reads through `/sparql`
 every graph it holds, its system graphs included: gmg's dataset parameters make
 the answers the embedded store's all the same.
 
-Three competency questions are answered differently by Virtuoso 7.2 itself (its
-evaluation, not gmg's rewriting): they are listed in VIRTUOSO_DIFFERS with why.
+Every competency question gets the embedded store's answer: the queries are written in
+SPARQL that Virtuoso 7.2 evaluates as the embedded store does (no xsd:boolean in an answer,
+no class path such as rdfs:subClassOf*, no FILTER NOT EXISTS nested in another; see the
+comments of queries/cq-06.rq, cq-19.rq and cq-34.rq).
 """
 
 from __future__ import annotations
@@ -27,11 +29,6 @@ from test_remote_oxigraph import built, client, embedded, server  # noqa: F401
 pytestmark = pytest.mark.needs("virtuoso")
 
 DIGEST = {"GMG_STORE_AUTH": "digest", "GMG_STORE_USER": "dba", "GMG_STORE_PASSWORD": "dba"}
-VIRTUOSO_DIFFERS = {
-    "cq-06": "Virtuoso binds BIND(EXISTS {…}) as the integer 0/1, not the boolean false/true",
-    "cq-19": "Virtuoso drops a row of a UNION branch with a zero-or-more path (a/rdfs:subClassOf*)",
-    "cq-34": "Virtuoso answers FILTER NOT EXISTS nested in FILTER NOT EXISTS wrongly (no rows)",
-}
 
 
 @pytest.fixture(scope="module")
@@ -55,20 +52,12 @@ def test_the_same_request_gets_the_same_answer(client, embedded, name, method, p
     test_remote_oxigraph.test_the_same_request_gets_the_same_answer(client, embedded, name, method, path, body, accept)
 
 
-QUERIES = [q for q in test_competency.QUERIES if q.stem not in VIRTUOSO_DIFFERS]
+QUERIES = test_competency.QUERIES
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
 def test_competency_question(client, query):
     test_competency.test_competency_question(client, query)
-
-
-def test_virtuoso_differs_where_said_and_nowhere_else(client):
-    """The known differences are Virtuoso's: when a new Virtuoso fixes one, this says to take it off the list."""
-    for stem in VIRTUOSO_DIFFERS:
-        query = next(q for q in test_competency.QUERIES if q.stem == stem)
-        with pytest.raises(AssertionError):
-            test_competency.test_competency_question(client, query)
 
 
 LEAVE_OUT: dict[str, str] = {}
