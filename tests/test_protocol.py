@@ -9,6 +9,7 @@ import json
 import socket
 import time
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, URIRef
@@ -231,6 +232,14 @@ def test_wrong_content_types(client, content_type, status):
 def test_size_limits(client, server):
     long_get = "ASK {} #" + "x" * 6000
     assert client.get("/sparql", params={"query": long_get}).status_code == 200
+    # past the 64 KB a URL parser may stop at (httptools'), within gmg's limit for a GET query
+    # (sent raw: httpx refuses to build it)
+    longer_get = quote("ASK {} #" + "é" * 40_000).encode("ascii")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /sparql?query=" + longer_get + b" HTTP/1.1\r\nHost: t\r\n"
+                     b"Accept: application/sparql-results+json\r\nConnection: close\r\n\r\n")
+        reply = sock.makefile("rb").read()
+    assert reply.startswith(b"HTTP/1.1 200 ") and b'"boolean":true' in reply.replace(b" ", b""), reply[:300]
     long_post = "ASK {} #" + "x" * 60_000
     assert client.post("/sparql", content=long_post,
                        headers={"Content-Type": "application/sparql-query"}).status_code == 200

@@ -404,8 +404,6 @@ def cmd_serve(args) -> int:
         print(f"updates: enabled; accepted updates are journalled in {settings.store}", flush=True)
     from .web.app import url_length_limit
 
-    # h11 refuses request lines over its buffer with a bare 400; give it room so
-    # that an over-long URL reaches the app and gets a 414 that says what to do.
     configure_logging()
     import logging
 
@@ -414,14 +412,18 @@ def cmd_serve(args) -> int:
     logging.getLogger("uvicorn.error").addFilter(lambda record: app.state.start_error is None)
     from .web.connections import accept_backlog, default_max_connections, guarded_protocol, quiet_accept_errors
 
-    # No client can stall the server: a cap on connections, a time limit on silence.
-    protocol = guarded_protocol(settings.client_timeout, settings.max_connections or default_max_connections())
+    # No client can stall the server: a cap on connections, a time limit on silence. The
+    # request line and headers have room for an over-long URL, so that it reaches the app and
+    # gets a 414 that says what to do (past that room: a bare 431, or h11's 400).
+    header_limit = 2 * url_length_limit(settings)
+    protocol = guarded_protocol(settings.client_timeout, settings.max_connections or default_max_connections(),
+                                max_header_bytes=header_limit)
     quiet_accept_errors()
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
                     http=protocol, timeout_keep_alive=min(5, int(settings.client_timeout) or 1),
                     backlog=accept_backlog(),
-                    h11_max_incomplete_event_size=2 * url_length_limit(settings))
+                    h11_max_incomplete_event_size=header_limit)
     except SystemExit:
         if app.state.start_error is None:
             raise

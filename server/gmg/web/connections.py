@@ -1,4 +1,4 @@
-"""The connection limits uvicorn's h11 protocol lacks: a cap, and no stalling on a client.
+"""The connection limits uvicorn's HTTP protocols lack: a cap, and no stalling on a client.
 
 - At most `max_connections` open connections (below the open-file limit, so
   accept() never fails for want of a descriptor). At the cap, a new connection
@@ -19,6 +19,8 @@ import logging
 import resource
 import time
 
+from urllib.parse import unquote, urlsplit
+
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -27,6 +29,10 @@ log = logging.getLogger("gmg.connections")
 REFUSED = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
            b"Retry-After: 2\r\nConnection: close\r\nContent-Length: 47\r\n\r\n"
            b"Too many open connections; retry in a moment.\r\n")
+HEADERS_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                     b"Connection: close\r\nContent-Length: 67\r\n\r\n"
+                     b"The request line and headers are too long; send the query by POST\r\n")
+MAX_PARSED_URL = 0xFFFF  # the longest URL httptools.parse_url takes
 RESERVED_DESCRIPTORS = 64  # the engine's pipe, the store's files, logs, spools
 
 
@@ -83,11 +89,28 @@ class _RateLimitedLog:
             self.last, self.count = now, 0
 
 
-def guarded_protocol(timeout: float, max_connections: int) -> type[H11Protocol]:
-    """An H11Protocol class with these limits (uvicorn takes a class)."""
-    refusals = _RateLimitedLog()
+def guarded_protocol(timeout: float, max_connections: int, *, max_header_bytes: int,
+                     parser: str = "auto") -> type:
+    """uvicorn's HTTP protocol class with these limits (uvicorn takes a class).
 
-    class GuardedH11Protocol(H11Protocol):
+    `parser`: "httptools" (C, the faster), "h11" (pure Python), or "auto": httptools
+    when it is installed. Either way a request's line and headers may hold at most
+    `max_header_bytes` (h11 is given the same limit by the caller).
+    """
+    refusals = _RateLimitedLog()
+    if parser == "auto":
+        try:
+            import httptools  # noqa: F401
+            parser = "httptools"
+        except ImportError:
+            parser = "h11"
+
+    class Guard:
+        """The limits; the parser's subclass says whether a request body is being received."""
+
+        def _receiving_body(self) -> bool:
+            raise NotImplementedError
+
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             self._watch = None
@@ -112,7 +135,7 @@ def guarded_protocol(timeout: float, max_connections: int) -> type[H11Protocol]:
         def _awaiting_headers(self) -> bool:
             """Waiting for a request's headers (not while one is answered)."""
             return (self._watch is not None and not self.transport.is_closing()
-                    and self.conn.their_state == h11.IDLE
+                    and not self._receiving_body()
                     and (self.cycle is None or self.cycle.response_complete))
 
         def _evict_one(self) -> bool:
@@ -140,7 +163,7 @@ def guarded_protocol(timeout: float, max_connections: int) -> type[H11Protocol]:
                 return True
             self._buffered = 0
             # (not while uvicorn itself holds back reading because the app is busy)
-            return self.conn.their_state == h11.SEND_BODY and not self.flow.read_paused
+            return self._receiving_body() and not self.flow.read_paused
 
         def _check_progress(self) -> None:
             if self.transport.is_closing():
@@ -161,4 +184,70 @@ def guarded_protocol(timeout: float, max_connections: int) -> type[H11Protocol]:
                 self._progress = now
             self._watch = self.loop.call_later(max(0.2, due - now), self._check_progress)
 
-    return GuardedH11Protocol
+    if parser == "h11":
+        class GuardedH11Protocol(Guard, H11Protocol):
+            def _receiving_body(self) -> bool:
+                return self.conn.their_state == h11.SEND_BODY
+
+        return GuardedH11Protocol
+
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class GuardedHttpToolsProtocol(Guard, HttpToolsProtocol):
+        """httptools has no limit of its own on a request's headers: this one counts them."""
+
+        _body = False  # between a request's headers and the end of its body
+        _header_bytes = 0
+        _refused = False
+
+        def _receiving_body(self) -> bool:
+            return self._body
+
+        def _count(self, size: int) -> None:
+            self._header_bytes += size
+            if self._header_bytes > max_header_bytes and not self._refused:
+                self._refused = True
+                self.transport.write(HEADERS_TOO_LARGE)
+                self.transport.close()
+                raise ValueError("request headers over the limit")  # stops the parser
+
+        def on_message_begin(self) -> None:
+            self._header_bytes = 0
+            super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._count(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count(len(name) + len(value) + 4)
+            super().on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            self._body = True
+            if len(self.url) <= MAX_PARSED_URL:
+                super().on_headers_complete()
+                return
+            # httptools' URL parser stops at 64 KB (16-bit offsets), below gmg's limit for a
+            # query sent by GET: past that, uvicorn is handed a stand-in and the scope the URL
+            # itself, split here as uvicorn would.
+            url, self.url = self.url, b"/"
+            super().on_headers_complete()
+            self.url = url
+            if "path" in self.scope:  # (not an upgrade)
+                target = urlsplit(url)  # origin-form or absolute-form
+                raw_path = target.path or b"/"
+                path = raw_path.decode("ascii")
+                self.scope["path"] = self.root_path + (unquote(path) if "%" in path else path)
+                self.scope["raw_path"] = self.root_path.encode("ascii") + raw_path
+                self.scope["query_string"] = target.query
+
+        def on_message_complete(self) -> None:
+            self._body = False
+            super().on_message_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            if not self._refused:  # (the parser's error after a refusal above: answered already)
+                super().send_400_response(msg)
+
+    return GuardedHttpToolsProtocol
