@@ -87,7 +87,9 @@ def _die_with(engine_pid: int) -> None:
     """End this process when the engine ends, even in the middle of a long check (Linux).
 
     Otherwise a check the long way over a large store would go on for minutes after
-    its server was stopped, the end of the socket noticed only when it is done.
+    its server was stopped, the end of the socket noticed only when it is done. (Linux
+    sends the signal when the thread that started this process ends: the engine's main
+    thread or one of its pool's, which live as long as the engine.)
     """
     try:
         libc = ctypes.CDLL(None, use_errno=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import resource
 import time
-
 from urllib.parse import unquote, urlsplit
 
 import h11
