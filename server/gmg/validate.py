@@ -120,6 +120,11 @@ class _Prepared:
     targets: Targets  # the shapes' targets, for validating chosen nodes only (an update's check)
     focused: "_FocusedRunner | None"  # pySHACL's parsed shapes, kept for validating chosen nodes
 
+    @property
+    def runner(self) -> "_FocusedRunner | None":
+        """The runner, where gmg can work out every target of the shapes and run them itself."""
+        return self.focused if self.targets.supported else None
+
 
 _prepared: dict[tuple, _Prepared] = {}  # for the last shapes and ontology only
 _lock = threading.Lock()  # one run at a time: pySHACL writes to the shared shapes copy
@@ -128,7 +133,8 @@ _lock = threading.Lock()  # one run at a time: pySHACL writes to the shared shap
 def _prepare(shapes: Graph, ontology: Graph) -> _Prepared:
     key = (id(shapes), len(shapes), id(ontology), len(ontology))
     if key not in _prepared:
-        shapes_copy = _RememberingGraph(shapes)
+        shapes_copy = Graph()
+        shapes_copy += shapes
         mixed = inoculate(DataGraph.from_rdflib(Graph()), ontology)
         _prepared.clear()
         targets = Targets(shapes)
@@ -184,8 +190,8 @@ def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
         target = _PreparedQueries()
         target += mixed
         target += data
-        if prepared.focused is not None and prepared.targets.supported and not reference:
-            conforms, report_graph = prepared.focused.run(target, prepared.targets.all(target))
+        if prepared.runner is not None and not reference:
+            conforms, report_graph = prepared.runner.run(target, prepared.targets.all(target))
         else:
             conforms, report_graph = _pyshacl(target, prepared.shapes)
     return _report(conforms, report_graph, data, shapes, ontology)
@@ -199,13 +205,12 @@ def validate_nodes(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
     """
     with _lock:
         prepared = _prepare(shapes, ontology)
-        targets = prepared.targets
-        if not targets.supported or prepared.focused is None:
+        if prepared.runner is None:
             return None
         target = _PreparedQueries()
         target += mixed
         target += data
-        conforms, report_graph = prepared.focused.run(target, targets.of(target, set(nodes)))
+        conforms, report_graph = prepared.runner.run(target, prepared.targets.of(target, set(nodes)))
     return _report(conforms, report_graph, data, shapes, ontology)
 
 

@@ -88,21 +88,18 @@ class _RateLimitedLog:
             self.last, self.count = now, 0
 
 
-def guarded_protocol(timeout: float, max_connections: int, *, max_header_bytes: int,
-                     parser: str = "auto") -> type:
+def guarded_protocol(timeout: float, max_connections: int, *, max_header_bytes: int) -> type:
     """uvicorn's HTTP protocol class with these limits (uvicorn takes a class).
 
-    `parser`: "httptools" (C, the faster), "h11" (pure Python), or "auto": httptools
-    when it is installed. Either way a request's line and headers may hold at most
+    On httptools (C, a dependency), or on h11 (pure Python) where httptools cannot be
+    installed. Either way a request's line and headers may hold at most
     `max_header_bytes` (h11 is given the same limit by the caller).
     """
     refusals = _RateLimitedLog()
-    if parser == "auto":
-        try:
-            import httptools  # noqa: F401
-            parser = "httptools"
-        except ImportError:
-            parser = "h11"
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        httptools = None
 
     class Guard:
         """The limits; the parser's subclass says whether a request body is being received."""
@@ -183,7 +180,7 @@ def guarded_protocol(timeout: float, max_connections: int, *, max_header_bytes: 
                 self._progress = now
             self._watch = self.loop.call_later(max(0.2, due - now), self._check_progress)
 
-    if parser == "h11":
+    if httptools is None:
         class GuardedH11Protocol(Guard, H11Protocol):
             def _receiving_body(self) -> bool:
                 return self.conn.their_state == h11.SEND_BODY
