@@ -63,6 +63,9 @@ def embedded():
 LEAVE_OUT = {
     # it starts an embedded server of its own (the remote update test checks the same on the remote store)
     "test_search::test_the_index_follows_an_update": "embedded only",
+    # a default graph of several graphs is not their RDF merge on the store: the 3 triples two of gmg's
+    # graphs both hold are counted twice by a plain COUNT(*) (README, "Running on a bigger store")
+    "test_dataset::test_void_describes_the_dataset_with_true_counts": "the store does not merge the default graph",
 }
 ADOPTED = adopt(globals(), ["test_competency", "test_protocol", "test_dataset", "test_resource", "test_search"],
                 LEAVE_OUT)

@@ -7,7 +7,7 @@ import pytest
 
 from gmg.query import Dataset, QueryRequest
 from gmg.remote.dataset import NO_GRAPH, protocol_dataset, without_from
-from gmg.remote.dialect import portable
+from gmg.remote.dialect import canonical_row, canonical_triple, portable
 from gmg.remote.endpoints import Endpoints, RemoteConfigError, read_credentials
 from gmg.remote.publish import chunks
 
@@ -84,3 +84,13 @@ def test_chunks_keep_triples_linked_by_blank_nodes_together():
     for part in parts:
         nodes = {t.value for triple in part for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)}
         assert nodes in (set(), {"a", "b"}, {"c"})
+
+
+def test_stored_booleans_come_back_in_their_canonical_form():
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    one, zero = ox.Literal("1", datatype=boolean), ox.Literal("0", datatype=boolean)
+    integer = ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert canonical_row([one, zero, integer, None]) == (ox.Literal("true", datatype=boolean),
+                                                         ox.Literal("false", datatype=boolean), integer, None)
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    assert canonical_triple(ox.Triple(s, p, one)).object == ox.Literal("true", datatype=boolean)

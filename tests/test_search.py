@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from gmg.search import Label, LabelIndex, fold, loosen
+from gmg.search import Label, LabelIndex, fold, loosen, most_specific_types
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -100,6 +100,16 @@ def test_folding_merges_scripts_and_romanisations():
     index = LabelIndex([Label("a", "Alpha Programme"), Label("b", "Beta", preferred=False), Label("c", "Alphabet")])
     assert [h.iri for h in index.search("alpha")][:2] == ["a", "c"]
     assert index.search("") == []
+
+
+def test_a_resource_is_named_by_its_most_specific_types():
+    typed = [("wb", "IO"), ("wb", "Org"), ("wb", "Agent"), ("wb", "Donor"), ("x", "Unlabelled"), ("loop", "A"),
+             ("loop", "B")]
+    subclass_of = [("IO", "Org"), ("Org", "Agent"), ("A", "B"), ("B", "A")]  # (A and B: each above the other)
+    labels = {"IO": ["international organization"], "Org": ["organization"], "Agent": ["agent"],
+              "Donor": ["donor", "funder"], "A": ["a"], "B": ["b"]}
+    assert most_specific_types(typed, subclass_of, labels) == {
+        "wb": ["donor", "funder", "international organization"]}  # (no label: left out; a cycle: neither)
 
 
 def test_the_index_follows_an_update():

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
-from .delta import Unsupported, delta, store_select
+from .delta import Delta, Select, Unsupported, delta, store_select
 from .iris import INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .sources import Sources
 from .store import GraphStore
@@ -124,13 +124,20 @@ def prepare(store: GraphStore, text: str, *, base_iri: str | None = None) -> Job
     Needs neither the sources nor pySHACL, so the engine that makes it stays light; the
     ontology's part of the neighbourhoods is added where the job is judged.
     """
-    raw = store.raw
+    return prepare_change(store.raw, store_select(store.raw, base_iri), text, base_iri=base_iri)[0]
+
+
+def prepare_change(raw, select: Select, text: str, *, base_iri: str | None = None) -> tuple[Job, Delta]:
+    """`prepare` on any store that answers pyoxigraph's `quads_for_pattern` and `in` (a remote one:
+    gmg.remote.view), with `select` for the update's WHERE; the job and the change it checks."""
     try:
-        change = delta(text, base_iri, store_select(raw, base_iri))
+        change = delta(text, base_iri, select)
     except Unsupported as err:
         raise NotIncremental(str(err)) from err
-    inserted = frozenset(q for q in change.inserted if q not in raw)
-    deleted = frozenset(q for q in change.deleted if q in raw)
+    present = raw.present(change.inserted | change.deleted) if hasattr(raw, "present") else None
+    held = (lambda q: q in present) if present is not None else (lambda q: q in raw)
+    inserted = frozenset(q for q in change.inserted if not held(q))
+    deleted = frozenset(q for q in change.deleted if held(q))
     protected = sorted({q.graph_name.value for q in inserted | deleted if q.graph_name in _PROTECTED})
     if protected:
         raise PermissionError(", ".join(protected))
@@ -142,8 +149,9 @@ def prepare(store: GraphStore, text: str, *, base_iri: str | None = None) -> Job
     affected = _affected(inserted | deleted, before, after)
     before_triples, before_described = _neighbourhood(affected, before)
     after_triples, after_described = _neighbourhood(affected, after)
-    return Job(frozenset(_rdflib(n) for n in affected), tuple(before_triples), tuple(after_triples),
-               len(inserted) + len(deleted), frozenset(before_described | after_described))
+    job = Job(frozenset(_rdflib(n) for n in affected), tuple(before_triples), tuple(after_triples),
+              len(inserted) + len(deleted), frozenset(before_described | after_described))
+    return job, Delta(inserted, deleted)
 
 
 def judge(job: Job, sources: Sources) -> Verdict:

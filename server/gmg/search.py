@@ -41,6 +41,42 @@ def loosen(folded: str) -> str:
     return re.sub(r"(.)\1+", r"\1", folded.translate(_LOOSE))
 
 
+def most_specific_types(typed: list[tuple[str, str]], subclass_of: list[tuple[str, str]],
+                        labels: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each resource's types that no other of its types is a subclass of (through any number of
+    rdfs:subClassOf steps), given by their labels, sorted; unlabelled types are left out.
+
+    Worked out here rather than in SPARQL: `rdfs:subClassOf+` inside FILTER NOT EXISTS is what
+    some remote stores (Virtuoso 7) get wrong.
+    """
+    parents: dict[str, set[str]] = {}
+    for sub, sup in subclass_of:
+        parents.setdefault(sub, set()).add(sup)
+    ancestors: dict[str, set[str]] = {}
+
+    def above(cls: str) -> set[str]:  # every class reached in one or more steps
+        if cls not in ancestors:
+            found, todo = set(), list(parents.get(cls, ()))
+            while todo:
+                sup = todo.pop()
+                if sup not in found:
+                    found.add(sup)
+                    todo.extend(parents.get(sup, ()))
+            ancestors[cls] = found
+        return ancestors[cls]
+
+    types_of: dict[str, set[str]] = {}
+    for resource, cls in typed:
+        types_of.setdefault(resource, set()).add(cls)
+    result = {}
+    for resource, classes in types_of.items():
+        specific = [c for c in classes if not any(c in above(other) for other in classes if other != c)]
+        names = sorted({name for c in specific for name in labels.get(c, ())})
+        if names:
+            result[resource] = names
+    return result
+
+
 @dataclass(frozen=True)
 class Label:
     iri: str

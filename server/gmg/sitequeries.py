@@ -26,9 +26,9 @@ QUOTE = "(gmg:quote|oa:hasSelector/oa:exact)"
 PASSAGES = PREFIXES + """
 SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) (SAMPLE(?o) AS ?sectionOrder)
        (SAMPLE(?n) AS ?noteNumber) (MAX(?isNote) AS ?note) WHERE {
-  { ?item a gmg:Passage } UNION { ?item a gmg:Note }
+  VALUES (?kind ?isNote) { (gmg:Passage "false") (gmg:Note "true") }
+  ?item a ?kind .
   FILTER(isIRI(?item))
-  BIND(EXISTS { ?item a gmg:Note } AS ?isNote)
   OPTIONAL { ?item rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }
   OPTIONAL { ?item """ + QUOTE + """ ?q }
   OPTIONAL { ?item gmg:inSection/gmg:sectionOrder ?o }
@@ -135,11 +135,14 @@ SELECT ?obs (SAMPLE(?ol) AS ?label) ?measure (SAMPLE(?ml) AS ?measureLabel) ?are
 # No GROUP BY: a value with two English labels comes twice, and the page keeps the first.
 
 def _facts_around(iri: str) -> str:
+    # Written so that Virtuoso 7 evaluates it as the embedded store does: a branch that is a
+    # lone BIND makes it lose the subquery's join with the rest (every subject came out as a
+    # fact), so the resource itself comes in through a triple; and a join, not FILTER EXISTS.
     return f"""{{ SELECT DISTINCT ?f WHERE {{
-      {{ BIND(<{iri}> AS ?f) }} UNION {{ <{iri}> ?p ?f }} UNION {{ ?f ?p <{iri}> }}
+      {{ ?asserter gmg:asserts <{iri}> BIND(<{iri}> AS ?f) }} UNION {{ <{iri}> ?p ?f }} UNION {{ ?f ?p <{iri}> }}
       UNION {{ ?x ?p <{iri}> . ?x gmg:asserts ?f }}
+      ?statement gmg:asserts ?f .
       FILTER(isIRI(?f))
-      FILTER EXISTS {{ ?statement gmg:asserts ?f }}
   }} }}"""
 
 

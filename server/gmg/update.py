@@ -72,7 +72,7 @@ def prepare(store: GraphStore, text: str, *, base_iri: str | None = None):
     except SyntaxError as err:
         raise UpdateRefused(400, f"SPARQL update syntax error: {err}") from err
     except PermissionError as err:
-        raise UpdateRefused(403, _protected_message(str(err))) from err
+        raise UpdateRefused(403, protected_message(str(err))) from err
     except (incremental.NotIncremental, ValueError, OSError):
         return None
 
@@ -86,7 +86,7 @@ def judge(job, sources: Sources) -> None:
         raise UpdateRefused(422, REFUSED, verdict.report)
 
 
-def _protected_message(graphs: str) -> str:
+def protected_message(graphs: str) -> str:
     return ("The update would change " + graphs
             + ": the ontology, shapes, inferred and metadata graphs come from the source files "
               "and cannot be written over HTTP. Write to the instances graph or a graph of your own.")
@@ -108,7 +108,7 @@ def check_full(store: GraphStore, text: str, sources: Sources, *, base_iri: str 
         raise UpdateRefused(400, f"The update failed: {err}") from err
     changed = sorted(g for g, quads in copy.snapshot(PROTECTED_GRAPHS).items() if quads != protected_before.get(g))
     if changed:
-        raise UpdateRefused(403, _protected_message(", ".join(changed)))
+        raise UpdateRefused(403, protected_message(", ".join(changed)))
     from .validate import validate_graph  # pySHACL is slow to import: only engines that write pay for it
 
     report = validate_graph(data_graphs(copy), sources.shapes, sources.ontology)

@@ -76,3 +76,13 @@ def with_base(text: str, base_iri: str | None) -> str:
     (A query's own BASE comes later in its prologue and wins, as in the embedded store.)
     """
     return f"BASE <{base_iri}>\n{text}" if base_iri else text
+
+
+def checking_query(query: str, base_iri: str | None, graphs: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """A query gmg itself sends while checking an update, and its dataset parameters: it sees the
+    store as an update does (gmg's graphs by name, an empty default graph) unless its FROM says."""
+    text, default, named = without_from(query, base_iri)
+    if not default and not named:
+        named = list(graphs)
+    return with_base(text, base_iri), ([("default-graph-uri", g) for g in default or [NO_GRAPH]]
+                                       + [("named-graph-uri", g) for g in named or [NO_GRAPH]])

@@ -1,13 +1,19 @@
-"""Query text that every store reads: SPARQL 1.1 spellings some stores do not, said another way.
+"""What stores say differently, said the way every store reads and every client expects.
 
-Virtuoso 7 does not read escaped characters in prefixed names (`id:section\\/s1`,
+Queries: Virtuoso 7 does not read escaped characters in prefixed names (`id:section\\/s1`,
 legal SPARQL 1.1): such a name is written out as its full IRI (`<…/id/section/s1>`),
 which means the same. Strings, IRIs and comments are left as they are.
+
+Answers: Virtuoso 7 gives a stored xsd:boolean back as "1" or "0", legal lexical forms
+of the same values; gmg gives them in their canonical form ("true", "false"), as the
+embedded store does, so that a page or a client comparing strings sees the same.
 """
 
 from __future__ import annotations
 
 import re
+
+import pyoxigraph as ox
 
 PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 # a prefixed name whose local part has a backslash escape (PN_LOCAL_ESC)
@@ -60,3 +66,24 @@ def portable(text: str) -> str:
             piece = ESCAPED_NAME.sub(expand, piece)
         out.append(piece)
     return "".join(out)
+
+
+XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEAN = {"1": ox.Literal("true", datatype=XSD_BOOLEAN), "0": ox.Literal("false", datatype=XSD_BOOLEAN)}
+
+
+def canonical(term):
+    """The term, with a "1"/"0" xsd:boolean written "true"/"false"."""
+    if isinstance(term, ox.Literal) and term.value in _CANONICAL_BOOLEAN and term.datatype == XSD_BOOLEAN:
+        return _CANONICAL_BOOLEAN[term.value]
+    return term
+
+
+def canonical_row(row) -> tuple:
+    """A solution's terms in variable order (None where unbound), booleans canonical."""
+    return tuple(canonical(term) for term in row)
+
+
+def canonical_triple(triple) -> ox.Triple:
+    obj = canonical(triple.object)
+    return triple if obj is triple.object else ox.Triple(triple.subject, triple.predicate, obj)

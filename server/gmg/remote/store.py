@@ -38,15 +38,18 @@ from dataclasses import dataclass
 import httpx
 import pyoxigraph as ox
 
+from .. import incremental
 from ..engine.supervisor import Answer, EngineBusy, EngineFailure, EngineStats, QueryTimeout, UpdateFailure
 from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate
 from ..iris import METADATA_GRAPH, PREFIXES
 from ..query import Head, QueryRequest
 from ..results import CHUNK, PREFIXED, WRITERS, chunked, solutions
-from .dialect import portable
-from .dataset import NO_GRAPH, protocol_dataset, with_base
+from ..update import protected_message
+from .dialect import canonical, canonical_row, canonical_triple, portable
+from .dataset import NO_GRAPH, checking_query, protocol_dataset, with_base
 from .endpoints import Credentials, Endpoints
-from .updates import change_text, concrete_change, dump_quads
+from .updates import change_text, concrete_change, dump_quads, refuse_stored_blank_nodes
+from .view import RemoteQuads
 from ..engine.admission import Admission
 from ..engine.validator import NICENESS, Checker
 
@@ -278,7 +281,7 @@ class RemoteStore:
         response = self._post(job, self.endpoints.query, [("query", text), *params], RESULTS_ACCEPT)
         try:
             result = ox.parse_query_results(_Reader(response), format=_results_format(response))
-            return [{v.value: row[v.value] for v in result.variables if row[v.value] is not None}
+            return [{v.value: canonical(row[v.value]) for v in result.variables if row[v.value] is not None}
                     for row in result]
         finally:
             response.close()
@@ -297,12 +300,12 @@ class RemoteStore:
                 result = ox.parse_query_results(_Reader(response), format=_results_format(response))
                 if isinstance(result, ox.QuerySolutions):
                     variables, rows, truncated = solutions(result, request.max_rows)
-                    for piece in chunked(WRITERS[fmt.name](variables, rows)):
+                    for piece in chunked(WRITERS[fmt.name](variables, map(canonical_row, rows))):
                         out.write(piece)
                 else:
                     result.serialize(out, format=fmt.oxigraph)
             else:
-                triples = [q.triple if isinstance(q, ox.Quad) else q
+                triples = [canonical_triple(q.triple if isinstance(q, ox.Quad) else q)
                            for q in ox.parse(_Reader(response), format=_rdf_format(response))]
                 if fmt.oxigraph in PREFIXED:
                     ox.serialize(triples, out, format=fmt.oxigraph, prefixes=PREFIXES)
@@ -409,27 +412,62 @@ class RemoteStore:
         except (QueryTimeout, EngineFailure) as err:
             raise UpdateFailure(502, f"The update was not applied: the store cannot be read ({err}).") from None
         job = _Job(time.monotonic() + UPDATE_TIMEOUT)
-        try:
-            nquads = await loop.run_in_executor(self._pool, self._dump, job, graphs)
+        if self._checker is None:
+            self._checker = Checker(None, NICENESS)
+        try:  # the short way: the change and its neighbourhoods read through queries (updates.py)
+            prepared = await loop.run_in_executor(self._pool, self._prepare, job, text, base_iri, graphs)
         except (_Abandoned, EngineFailure) as err:
             raise UpdateFailure(502, f"The update was not applied: the store's graphs could not be read "
                                      f"({getattr(err, 'message', 'too slow')}).") from None
-        if self._checker is None:
-            self._checker = Checker(None, NICENESS)
-        verdict = await loop.run_in_executor(self._pool, self._checker.check, nquads, text, base_iri, UPDATE_TIMEOUT)
+        if prepared is not None:
+            check, change = prepared
+            verdict = await loop.run_in_executor(self._pool, self._checker.judge, check, UPDATE_TIMEOUT)
+            inserted, deleted = change.inserted, change.deleted
+        else:  # the long way: a copy of gmg's graphs
+            try:
+                nquads = await loop.run_in_executor(self._pool, self._dump, job, graphs)
+            except (_Abandoned, EngineFailure) as err:
+                raise UpdateFailure(502, f"The update was not applied: the store's graphs could not be read "
+                                         f"({getattr(err, 'message', 'too slow')}).") from None
+            verdict = await loop.run_in_executor(self._pool, self._checker.check, nquads, text, base_iri,
+                                                 UPDATE_TIMEOUT)
+            if verdict[0] == "ok":
+                try:
+                    inserted, deleted = await loop.run_in_executor(self._pool, concrete_change, nquads, text,
+                                                                   base_iri)
+                except (SyntaxError, ValueError, OSError) as err:
+                    raise UpdateFailure(400, f"The update cannot be applied: {err}") from None
         if verdict[0] != "ok":
             raise UpdateFailure(*verdict[1:])
-        try:
-            inserted, deleted = await loop.run_in_executor(self._pool, concrete_change, nquads, text, base_iri)
-        except (SyntaxError, ValueError, OSError) as err:
-            raise UpdateFailure(400, f"The update cannot be applied: {err}") from None
         if not inserted and not deleted:
             return
-        change = change_text(inserted, deleted)
-        await loop.run_in_executor(self._pool, self._send_change, job, change)
+        change_request = change_text(inserted, deleted)
+        await loop.run_in_executor(self._pool, self._send_change, job, change_request)
         self.journal.updates += 1  # (the caches keyed by it are built again)
         self._written_graphs |= {q.graph_name.value for q in inserted if isinstance(q.graph_name, ox.NamedNode)}
         self._graphs_at = 0.0
+
+    def _prepare(self, job: _Job, text: str, base_iri: str | None, graphs: list[str]):
+        """The incremental check's job and the update's change, read from the store; None for the long way."""
+        given: set[str] = set()  # the store's blank nodes the queries met
+
+        def rows(query: str) -> list[dict]:
+            text, dataset = checking_query(portable(query), base_iri, graphs)
+            found = self._select(job, text, dataset)
+            given.update(term.value for row in found for term in row.values() if isinstance(term, ox.BlankNode))
+            return found
+
+        try:
+            prepared = incremental.prepare_change(RemoteQuads(rows), rows, text, base_iri=base_iri)
+            refuse_stored_blank_nodes(prepared[1].inserted, given)
+        except SyntaxError as err:
+            raise UpdateFailure(400, f"SPARQL update syntax error: {err}") from None
+        except PermissionError as err:
+            raise UpdateFailure(403, protected_message(str(err))) from None
+        except (incremental.NotIncremental, ValueError, OSError) as err:
+            log.info("checking an update the long way: %s", err)
+            return None
+        return prepared
 
     def _dump(self, job: _Job, graphs: list[str]) -> bytes:
         """gmg's graphs of the store as N-Quads (one CONSTRUCT per graph)."""
@@ -439,7 +477,7 @@ class RemoteStore:
             response = self._post(job, self.endpoints.query, [("query", text), ("named-graph-uri", graph)],
                                   GRAPH_ACCEPT)
             try:
-                found[graph] = [q.triple if isinstance(q, ox.Quad) else q
+                found[graph] = [canonical_triple(q.triple if isinstance(q, ox.Quad) else q)
                                 for q in ox.parse(_Reader(response), format=_rdf_format(response))]
             finally:
                 response.close()

@@ -1,15 +1,22 @@
 """Updates on a remote store: checked by gmg, sent as one concrete change.
 
-The long way, for now: gmg's graphs are read from the store into a copy in memory;
-the update is checked against the shapes on that copy by the same checker process
-as the embedded store's (so a violation is the same 422 with the same report);
-it is applied to the copy, and the difference — the quads it inserts and deletes,
-whatever WHERE produced them — goes to the store as one `DELETE DATA` /
-`INSERT DATA` request, which a store applies whole or not at all. A refused or
-failed update leaves the store as it was. Writes are serialised by the one gmg
-instance that takes them (replicas are read-only). Reading the whole dataset per
-update is fine at this size and slow at a large one: the delta API (an update's
-quads computed through SELECT queries, gmg.delta) is the way to drop the copy.
+The short way, as on the embedded store: the update's change is computed through
+SELECT queries to the store (gmg.delta: a WHERE is run remotely and its rows fill
+the templates), and checked against the shapes on the nodes it affects, whose
+neighbourhoods are read through queries too (gmg.incremental over
+gmg.remote.view), by the same checker process as the embedded store's (so a
+violation is the same 422 with the same report).
+
+The long way, for what the short one does not take (see gmg.incremental and
+gmg.delta: LOAD, several operations with a WHERE, class-hierarchy edits, blank
+nodes nested in blank nodes): gmg's graphs are read into a copy in memory, the
+update is checked and applied there, and the difference is the change.
+
+Either way the change — the quads inserted and deleted, whatever a WHERE matched —
+goes to the store as one `DELETE DATA` / `INSERT DATA` request, which a store
+applies whole or not at all; a refused or failed update leaves the store as it
+was. Writes are serialised by the one gmg instance that takes them (replicas are
+read-only).
 """
 
 from __future__ import annotations
@@ -32,7 +39,22 @@ def concrete_change(nquads: bytes, text: str, base_iri: str | None) -> tuple[set
     before = set(ox.parse(copy.dump(), format=ox.RdfFormat.N_QUADS))  # (the copy's own blank nodes)
     copy.update(text, base_iri=base_iri)
     after = set(ox.parse(copy.dump(), format=ox.RdfFormat.N_QUADS))
-    return after - before, before - after
+    inserted = after - before
+    refuse_stored_blank_nodes(inserted, {t.value for q in before for t in _blank_nodes(q)})
+    return inserted, before - after
+
+
+def refuse_stored_blank_nodes(inserted, stored: set[str]) -> None:
+    """501 for an update that adds statements about a blank node the store holds: sent as INSERT DATA,
+    they would be about a new blank node instead (SPARQL cannot name a stored one)."""
+    if any(t.value in stored for q in inserted for t in _blank_nodes(q)):
+        raise UpdateFailure(501, "This update adds statements about a blank node the store holds, which a remote "
+                                 "store cannot be told exactly (SPARQL cannot name a stored blank node); it was "
+                                 "not applied.")
+
+
+def _blank_nodes(quad) -> list:
+    return [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
 
 
 def _quad_text(quad) -> str:
@@ -43,7 +65,7 @@ def _quad_text(quad) -> str:
 
 def change_text(inserted: set, deleted: set) -> str:
     """One update request: DELETE DATA then INSERT DATA (either left out when empty)."""
-    if any(isinstance(t, ox.BlankNode) for q in deleted for t in (q.subject, q.object)):
+    if any(_blank_nodes(q) for q in deleted):
         raise UpdateFailure(501, "This update deletes triples of blank nodes, which a remote store cannot be told "
                                  "to delete exactly (SPARQL cannot name a stored blank node); it was not applied.")
     parts = []

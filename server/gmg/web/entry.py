@@ -151,6 +151,12 @@ def evidence_from_rows(rows: list[dict]) -> Evidence:
             add(statement.primary_sources, Term(so["value"], "uri", _value(r, "title") or label))
         elif sp == COMMENT:
             add(statement.comments, so["value"])
+    for statements in evidence.statements.values():  # the same page whatever order the store's rows came in
+        for statement in statements.values():
+            statement.expressions.sort()
+            statement.comments.sort()
+            for terms in (statement.hedges, statement.stated_by, statement.primary_sources):
+                terms.sort(key=lambda t: (t.text.lower(), t.value))
     return evidence
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..engine import EngineSupervisor
-from ..search import Label, LabelIndex
+from ..search import Label, LabelIndex, most_specific_types
 from ..settings import Settings
 from . import internal
 from .errors import ProtocolError, error_response
@@ -25,20 +25,25 @@ MAX_QUERY_CHARS = 200
 LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?s ?p ?l WHERE {
+SELECT DISTINCT ?s ?p ?l WHERE {
   VALUES ?p { rdfs:label skos:prefLabel skos:altLabel }
   ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l))
   FILTER(lang(?l) = "" || langMatches(lang(?l), "en") || langMatches(lang(?l), "ru"))
 }"""
-# each resource's most specific types, for the result list ("World Bank — international organization")
-TYPES = """
+# each resource's types, the class tree and the classes' English labels: the result list names
+# a resource's most specific types ("World Bank — international organization")
+TYPED = "SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
+SUBCLASS_OF = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s (GROUP_CONCAT(DISTINCT ?tl; separator="|") AS ?types) WHERE {
-  ?s a ?t . ?t rdfs:label ?tl FILTER(langMatches(lang(?tl), "en"))
-  FILTER NOT EXISTS { ?s a ?sub . ?sub rdfs:subClassOf+ ?t FILTER(?sub != ?t) }
-} GROUP BY ?s"""
-# how many statements link to each resource: the tie-breaker between equally good matches
-LINKS = """SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) } GROUP BY ?o"""
+SELECT DISTINCT ?sub ?sup WHERE { ?sub rdfs:subClassOf ?sup FILTER(isIRI(?sub) && isIRI(?sup)) }"""
+TYPE_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?t ?l WHERE { ?x a ?t . ?t rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }"""
+# how many statements link to each resource: the tie-breaker between equally good matches (each
+# triple once, though the default graph's graphs may repeat it: some stores would count it twice)
+LINKS = """SELECT ?o (COUNT(*) AS ?n) WHERE {
+  { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) } }
+} GROUP BY ?o"""
 PREFERRED = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
@@ -59,8 +64,14 @@ class SearchIndex:
         display: dict[str, str] = {}
         for label in sorted(labels, key=lambda l: (not l.preferred, not l.lang.startswith("en"), l.lang)):
             display.setdefault(label.iri, label.text)
-        types = {r["s"]["value"]: sorted(r["types"]["value"].split("|"))
-                 for r in await internal.rows(self.engine, self.settings, TYPES)}
+        async def pairs(query: str, first: str, second: str) -> list[tuple[str, str]]:
+            return [(r[first]["value"], r[second]["value"])
+                    for r in await internal.rows(self.engine, self.settings, query)]
+        typed, subclass_of = await pairs(TYPED, "s", "t"), await pairs(SUBCLASS_OF, "sub", "sup")
+        type_labels: dict[str, list[str]] = {}
+        for cls, label in await pairs(TYPE_LABELS, "t", "l"):
+            type_labels.setdefault(cls, []).append(label)
+        types = most_specific_types(typed, subclass_of, type_labels)
         links = {r["o"]["value"]: int(r["n"]["value"]) for r in await internal.rows(self.engine, self.settings, LINKS)}
         return LabelIndex(labels, display, types, links)
 

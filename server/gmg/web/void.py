@@ -38,13 +38,16 @@ RDF_PREFIX = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
 def measure_query(measure: str, per_graph: bool) -> str:
     if per_graph:
         return RDF_PREFIX + "SELECT ?g " + MEASURES[measure].format(pattern="GRAPH ?g { ?s ?p ?o }") + " GROUP BY ?g"
-    return RDF_PREFIX + "SELECT " + MEASURES[measure].format(pattern="?s ?p ?o")
+    # (the default graph is the merge of several graphs: a triple two of them hold counts once,
+    # which some stores, Virtuoso 7 among them, only do when asked for distinct triples)
+    pattern = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }" if measure == "triples" else "?s ?p ?o"
+    return RDF_PREFIX + "SELECT " + MEASURES[measure].format(pattern=pattern)
 
 
-EXAMPLES = f"""SELECT ?o (COUNT(*) AS ?n) WHERE {{
+EXAMPLES = f"""SELECT ?o (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{
   ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{ID}"))
   FILTER(!CONTAINS(STRAFTER(STR(?o), "{ID}"), "/"))  # entities (id/world-bank), not passages or notes
-}} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 3"""
+}} }} }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 3"""
 
 
 # The triples whose object is the article's own words: what a selector quotes and the text of a note.
