@@ -9,7 +9,7 @@ from gmg.query import Dataset, QueryRequest
 from gmg.remote.dataset import NO_GRAPH, protocol_dataset, without_from
 from gmg.remote.dialect import canonical_row, canonical_triple, portable
 from gmg.remote.endpoints import Endpoints, RemoteConfigError, read_credentials
-from gmg.remote.publish import chunks
+from gmg.remote.publish import chunks, with_merged
 
 G = "https://w3id.org/gmg/graph/"
 GRAPHS = [G + n for n in ("inferred", "instances", "metadata", "ontology", "shapes")]
@@ -24,6 +24,22 @@ def test_the_default_dataset_is_the_data_graphs_with_every_graph_by_name():
     text, sent = params("SELECT * { ?s ?p ?o }")
     assert [v for k, v in sent if k == "default-graph-uri"] == [G + "inferred", G + "instances", G + "ontology"]
     assert [v for k, v in sent if k == "named-graph-uri"] == GRAPHS
+
+
+def test_the_merged_graph_stands_for_the_data_graphs_where_the_store_holds_it():
+    _, sent = protocol_dataset(QueryRequest("SELECT * { ?s ?p ?o }"), GRAPHS, merged=G + "merged")
+    assert [v for k, v in sent if k == "default-graph-uri"] == [G + "merged"]
+    assert [v for k, v in sent if k == "named-graph-uri"] == GRAPHS  # (not itself one of gmg's graphs)
+    _, sent = protocol_dataset(QueryRequest("SELECT * FROM <http://x> { ?s ?p ?o }", has_dataset_clause=True),
+                               GRAPHS, merged=G + "merged")
+    assert sent == [("default-graph-uri", "http://x"), ("named-graph-uri", NO_GRAPH)]  # (FROM still decides)
+
+
+def test_the_merged_graph_holds_each_triple_of_the_data_graphs_once():
+    a, b = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
+    shared, own, rule = ox.Triple(a, a, a), ox.Triple(a, a, b), ox.Triple(b, b, b)
+    graphs = with_merged({G + "ontology": [shared], G + "instances": [shared, own], G + "shapes": [rule]})
+    assert list(graphs)[-1] == G + "merged" and sorted(graphs[G + "merged"], key=str) == sorted([shared, own], key=str)
 
 
 def test_from_becomes_parameters_and_from_alone_means_no_named_graphs():

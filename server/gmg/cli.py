@@ -320,7 +320,8 @@ def cmd_query(args) -> int:
 def cmd_publish(args) -> int:
     from .build import BuildError, build
     from .remote.endpoints import Endpoints, RemoteConfigError, read_credentials
-    from .remote.publish import graph_name, graphs_of, publish
+    from .iris import MERGED_GRAPH, NAME_ONLY_GRAPHS
+    from .remote.publish import graph_name, graphs_of, publish, with_merged
     from .sources import SourceError
     from .store import open_store
 
@@ -336,12 +337,14 @@ def cmd_publish(args) -> int:
     except BuildError as err:
         print(err.report.render() if err.report else "", file=sys.stderr)
         return _fail(f"{err}; nothing was published", EXIT_FAILED)
-    graphs = graphs_of(store)
+    graphs = with_merged(graphs_of(store))
     if args.graph:
         wanted = [graph_name(name) for name in args.graph]
         unknown = [g for g in wanted if g not in graphs]
         if unknown:
             return _fail(f"no such graph in the store: {', '.join(unknown)} (it has {', '.join(graphs)})")
+        if any(g not in NAME_ONLY_GRAPHS for g in wanted) and str(MERGED_GRAPH) not in wanted:
+            wanted.append(str(MERGED_GRAPH))  # (it merges a graph sent again)
         graphs = {g: graphs[g] for g in wanted}
     print(f"publishing {len(graphs)} graphs to {endpoints.graph_store} (counted through {endpoints.query})",
           file=sys.stderr)

@@ -18,6 +18,11 @@ METADATA_GRAPH = GRAPH.metadata
 # otherwise pollute answers to ordinary queries over the default graph.
 NAME_ONLY_GRAPHS = frozenset({str(SHAPES_GRAPH), str(METADATA_GRAPH)})
 
+# In a remote store only: the query default graph kept as one graph, the RDF merge of the
+# graphs above that are not name-only (stores do not merge several default-graph-uri: a
+# triple two graphs hold would be two solutions). Not one of gmg's named graphs.
+MERGED_GRAPH = GRAPH.merged
+
 # Prefixes for what gmg writes for people (Turtle answers, CURIEs on pages).
 PREFIXES = {
     "gmg": str(GMG), "id": str(ID), "graph": str(GRAPH),

@@ -11,8 +11,11 @@ except one whose FROM / FROM NAMED gmg's rules let decide.
   2. else the query's FROM / FROM NAMED, taken out of the text and sent as the
      parameters (FROM alone: no named graphs; FROM NAMED alone: an empty default
      graph — Virtuoso would otherwise add its own);
-  3. else gmg's default dataset: the default graph is the union of gmg's graphs
-     except the shapes and metadata graphs; every gmg graph is there by name.
+  3. else gmg's default dataset: the default graph is the merge of gmg's graphs
+     except the shapes and metadata graphs — the merged graph `gmg publish` keeps
+     (iris.MERGED_GRAPH) where the store holds it, else those graphs themselves,
+     whose shared triples a store then counts once per graph; every gmg graph is
+     there by name.
 
 An empty list is said with a graph no store holds (the protocol has no other way:
 no parameter at all would mean "the store's default").
@@ -53,8 +56,10 @@ def without_from(text: str, base_iri: str | None) -> tuple[str, list[str], list[
     return text, default, named
 
 
-def protocol_dataset(request: QueryRequest, graphs: list[str]) -> tuple[str, list[tuple[str, str]]]:
-    """The query text to send and its `default-graph-uri` / `named-graph-uri` parameters."""
+def protocol_dataset(request: QueryRequest, graphs: list[str], merged: str | None = None
+                     ) -> tuple[str, list[tuple[str, str]]]:
+    """The query text to send and its `default-graph-uri` / `named-graph-uri` parameters
+    (`merged`: the merged default graph, where the store holds one)."""
     given = request.dataset
     text = request.text
     if request.has_dataset_clause:  # the parameters win over FROM, and FROM over gmg's default
@@ -65,7 +70,7 @@ def protocol_dataset(request: QueryRequest, graphs: list[str]) -> tuple[str, lis
         if not default and not named:  # (no clause gmg could read: the store's own default graph, gmg's graphs)
             named = list(graphs)
     else:
-        default, named = [g for g in graphs if g not in NAME_ONLY_GRAPHS], list(graphs)
+        default, named = [merged] if merged else [g for g in graphs if g not in NAME_ONLY_GRAPHS], list(graphs)
     return text, ([("default-graph-uri", g) for g in default or [NO_GRAPH]]
                   + [("named-graph-uri", g) for g in named or [NO_GRAPH]])
 

@@ -1,5 +1,9 @@
 """`gmg publish`: push the named graphs of a built store into a remote store (Graph Store Protocol).
 
+Besides gmg's named graphs, the merged default graph (iris.MERGED_GRAPH) is published
+last, so that queries over the default graph see each triple once, as on the embedded
+store; it is sent again whenever one of the graphs it merges is.
+
 Each graph is replaced: its first chunk is PUT (which empties the graph first),
 the others POSTed (added). Then its triples are counted through the store's SPARQL
 query endpoint and compared with the local count. Re-running replaces each graph
@@ -18,7 +22,7 @@ from typing import Callable, Iterable, Iterator
 import httpx
 import pyoxigraph as ox
 
-from ..iris import GRAPH
+from ..iris import GRAPH, MERGED_GRAPH, NAME_ONLY_GRAPHS
 from .endpoints import Credentials, Endpoints
 
 CHUNK_TRIPLES = 50_000
@@ -46,6 +50,12 @@ def graphs_of(store) -> dict[str, list]:
             continue
         graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
     return dict(sorted(graphs.items()))
+
+
+def with_merged(graphs: dict[str, list]) -> dict[str, list]:
+    """The graphs and, last, the merged default graph of those that are not name-only (iris.MERGED_GRAPH)."""
+    merged = {t for graph, triples in graphs.items() if graph not in NAME_ONLY_GRAPHS for t in triples}
+    return {**graphs, str(MERGED_GRAPH): sorted(merged, key=str)}
 
 
 def graph_name(name: str) -> str:

@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from .. import incremental
 from ..engine.supervisor import Answer, EngineBusy, EngineFailure, EngineStats, QueryTimeout, UpdateFailure
 from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate
-from ..iris import METADATA_GRAPH, PREFIXES
+from ..iris import MERGED_GRAPH, METADATA_GRAPH, NAME_ONLY_GRAPHS, PREFIXES
 from ..query import Head, QueryRequest
 from ..results import CHUNK, PREFIXED, WRITERS, chunked, solutions
 from ..update import protected_message
@@ -186,6 +186,7 @@ class RemoteStore:
         self._clients: list[httpx.Client] = []
         self._clients_lock = threading.Lock()
         self._graphs: list[str] = []
+        self._merged: str | None = None  # the merged default graph, once the store is seen to hold it
         self._written_graphs: set[str] = set()
         self._graphs_at = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -290,7 +291,7 @@ class RemoteStore:
         """Parse, ask the store, serialise into a temporary file: (Head, file positioned at 0)."""
         kind = _kind(request)
         fmt = negotiate(request.accept, kind, request.format)
-        text, dataset = protocol_dataset(request, graphs)
+        text, dataset = protocol_dataset(request, graphs, self._merged)
         params = [("query", with_base(portable(text), request.base_iri)), *dataset]
         response = self._post(job, self.endpoints.query, params, RESULTS_ACCEPT if kind == RESULTS else GRAPH_ACCEPT)
         out = tempfile.SpooledTemporaryFile(max_size=1 << 20, prefix="gmg-remote-")
@@ -371,7 +372,10 @@ class RemoteStore:
             published = {row["g"].value for row in rows}
             if published:
                 published.add(str(METADATA_GRAPH))
-            self._graphs = sorted(published | self._written_graphs)
+            merged = await self._run(self._select, f"SELECT ?s WHERE {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1",
+                                     [("named-graph-uri", str(MERGED_GRAPH))])
+            self._merged = str(MERGED_GRAPH) if merged else None
+            self._graphs = sorted((published | self._written_graphs) - {str(MERGED_GRAPH)})
             self._graphs_at = time.monotonic()
         return self._graphs
 
@@ -441,11 +445,42 @@ class RemoteStore:
             raise UpdateFailure(*verdict[1:])
         if not inserted and not deleted:
             return
+        if any(q.graph_name == ox.NamedNode(str(MERGED_GRAPH)) for q in (*inserted, *deleted)):
+            raise UpdateFailure(403, f"The update would change {MERGED_GRAPH}, the merged default graph gmg keeps "
+                                     "in step with the others: write to the graphs it merges instead.")
+        if self._merged:
+            try:
+                inserted, deleted = await loop.run_in_executor(self._pool, self._with_merged, job, inserted, deleted,
+                                                               graphs)
+            except (_Abandoned, EngineFailure) as err:
+                raise UpdateFailure(502, f"The update was not applied: the store could not be read "
+                                         f"({getattr(err, 'message', 'too slow')}).") from None
         change_request = change_text(inserted, deleted)
         await loop.run_in_executor(self._pool, self._send_change, job, change_request)
         self.journal.updates += 1  # (the caches keyed by it are built again)
-        self._written_graphs |= {q.graph_name.value for q in inserted if isinstance(q.graph_name, ox.NamedNode)}
+        self._written_graphs |= {q.graph_name.value for q in inserted
+                                 if isinstance(q.graph_name, ox.NamedNode)} - {str(MERGED_GRAPH)}
         self._graphs_at = 0.0
+
+    def _with_merged(self, job: _Job, inserted, deleted, graphs: list[str]) -> tuple[set, set]:
+        """The change with the merged default graph kept in step: a triple added to a graph it merges
+        is added to it; one deleted leaves it only if no graph it merges holds it after the change."""
+        written = {q.graph_name.value for q in (*inserted, *deleted) if isinstance(q.graph_name, ox.NamedNode)}
+        data = (set(graphs) | written) - NAME_ONLY_GRAPHS - {str(MERGED_GRAPH)}
+        merged = ox.NamedNode(str(MERGED_GRAPH))
+        ins = {q for q in inserted if q.graph_name.value in data}
+        dels = {q for q in deleted if q.graph_name.value in data}
+        gone = {q.triple for q in dels if not _has_blank(q)} - {q.triple for q in ins}
+        kept = set()
+        for chunk in _chunked(sorted(gone, key=str), 500):
+            values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
+            rows = self._select(job, f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o) {{ {values} }} "
+                                     "GRAPH ?g { ?s ?p ?o } }",
+                                [("default-graph-uri", NO_GRAPH)] + [("named-graph-uri", g) for g in sorted(data)])
+            kept |= {ox.Triple(r["s"], r["p"], r["o"]) for r in rows
+                     if ox.Quad(r["s"], r["p"], r["o"], r["g"]) not in dels}
+        return (set(inserted) | {ox.Quad(q.subject, q.predicate, q.object, merged) for q in ins},
+                set(deleted) | {ox.Quad(t.subject, t.predicate, t.object, merged) for t in gone - kept})
 
     def _prepare(self, job: _Job, text: str, base_iri: str | None, graphs: list[str]):
         """The incremental check's job and the update's change, read from the store; None for the long way."""
@@ -520,6 +555,15 @@ def _kind(request: QueryRequest) -> str:
     except (ValueError, OSError) as err:
         raise _QueryError(f"Query failed: {err}") from None
     return GRAPH if isinstance(result, ox.QueryTriples) else RESULTS
+
+
+def _has_blank(quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _chunked(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _media(response: httpx.Response) -> str:
