@@ -121,7 +121,10 @@ def test_the_row_cap_is_gmgs(client):
                            headers={"Content-Type": SPARQL, "Accept": "text/csv"})
     assert response.status_code == 200
     assert response.headers["gmg-results-truncated"] == "true"
+    assert response.headers["gmg-results-limit"] == str(MAX_ROWS)  # (announced on every SELECT, as embedded)
     assert len(response.text.splitlines()) == MAX_ROWS + 1  # (the header line)
+    ask = client.post("/sparql", content="ASK { ?s ?p ?o }", headers={"Content-Type": SPARQL, "Accept": JSON})
+    assert ask.status_code == 200 and "gmg-results-limit" not in ask.headers
 
 
 def test_health_names_the_store_and_says_it_answers(client, store):
@@ -141,10 +144,17 @@ ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 def test_updates_are_checked_then_sent_as_their_concrete_change(built):
     """An accepted update is in the store; a WHERE update becomes its quads; a violation changes nothing."""
     ox = OxigraphServer()
-    srv = None
+    srv = replica = None
     try:
         assert publish(ox.graph_store_url, store=built).returncode == 0
         srv = Server(["--store-url", ox.query_url, "--update-token", "t0ken"]).wait_ready()
+        replica = Server(["--store-url", ox.query_url]).wait_ready()  # (read-only, its own caches)
+
+        def replica_finds(label):  # (a hit on that very label, not a fuzzy one on "the Bank")
+            hits = httpx.get(replica.url + "/search", params={"q": label, "format": "json"}).json()["results"]
+            return [hit["iri"] for hit in hits if hit["matched"] == label]
+
+        assert replica_finds("Zebrafinch Bank (WB)") == []
 
         def update(text):
             return httpx.post(srv.url + "/update", content=text, timeout=120, headers={
@@ -169,6 +179,10 @@ def test_updates_are_checked_then_sent_as_their_concrete_change(built):
         assert labels() == sorted([label for label in before if label != "the Bank"] + ["Zebrafinch Bank (WB)"])
         search = httpx.get(srv.url + "/search", params={"q": "Zebrafinch Bank (WB)", "format": "json"}).json()
         assert search["results"][0]["iri"] == WB  # (the caches follow an update)
+        deadline = time.monotonic() + 20  # a replica sees the writer's mark within seconds (CHANGES_TTL)
+        while replica_finds("Zebrafinch Bank (WB)") != [WB]:
+            assert time.monotonic() < deadline, "the replica's search never saw the update"
+            time.sleep(0.5)
         # the merged default graph follows: a triple that stays in another graph stays, one that leaves all goes
         ontology_label = (f"<https://w3id.org/gmg/ontology#ExpertAuthority> "
                           f"<http://www.w3.org/2000/01/rdf-schema#label> \"expert authority\"@en")
@@ -191,8 +205,9 @@ def test_updates_are_checked_then_sent_as_their_concrete_change(built):
         assert refused.status_code == 422, refused.text
         assert triples() == count
     finally:
-        if srv is not None:
-            srv.stop()
+        for server in (srv, replica):
+            if server is not None:
+                server.stop()
         ox.stop()
 
 
@@ -215,7 +230,7 @@ def test_a_refused_upload_is_reported_per_graph_and_the_others_go_in(built):
         assert done.returncode == 1
         assert "inferred: FAILED: PUT " in done.stderr and "answered 403" in done.stderr
         assert "metadata: 38 triples sent and counted in the store" in done.stderr
-        assert "1 of 3 graphs were not published" in done.stderr  # (inferred, metadata and the merged graph)
+        assert "1 of 4 graphs were not published" in done.stderr  # (inferred, metadata, merged, changes)
         assert "--graph https://w3id.org/gmg/graph/inferred" in done.stderr
         again = publish(ox.graph_store_url, "--graph", "https://w3id.org/gmg/graph/inferred", store=built)
         assert again.returncode == 0, again.stderr  # the retry the message names

@@ -320,8 +320,8 @@ def cmd_query(args) -> int:
 def cmd_publish(args) -> int:
     from .build import BuildError, build
     from .remote.endpoints import Endpoints, RemoteConfigError, read_credentials
-    from .iris import MERGED_GRAPH, NAME_ONLY_GRAPHS
-    from .remote.publish import graph_name, graphs_of, publish, with_merged
+    from .iris import CHANGES_GRAPH, MERGED_GRAPH, NAME_ONLY_GRAPHS
+    from .remote.publish import changes_graph, graph_name, graphs_of, publish, with_merged
     from .sources import SourceError
     from .store import open_store
 
@@ -346,6 +346,7 @@ def cmd_publish(args) -> int:
         if any(g not in NAME_ONLY_GRAPHS for g in wanted) and str(MERGED_GRAPH) not in wanted:
             wanted.append(str(MERGED_GRAPH))  # (it merges a graph sent again)
         graphs = {g: graphs[g] for g in wanted}
+    graphs[str(CHANGES_GRAPH)] = changes_graph()  # (the mark replicas watch; last)
     print(f"publishing {len(graphs)} graphs to {endpoints.graph_store} (counted through {endpoints.query})",
           file=sys.stderr)
     results = publish(graphs, endpoints, credentials, chunk_triples=args.chunk_triples)

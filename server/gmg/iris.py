@@ -22,6 +22,9 @@ NAME_ONLY_GRAPHS = frozenset({str(SHAPES_GRAPH), str(METADATA_GRAPH)})
 # graphs above that are not name-only (stores do not merge several default-graph-uri: a
 # triple two graphs hold would be two solutions). Not one of gmg's named graphs.
 MERGED_GRAPH = GRAPH.merged
+# In a remote store only: the time of the last change (the dataset's dcterms:modified), which
+# replicas watch to learn that the data changed. Not one of gmg's named graphs either.
+CHANGES_GRAPH = GRAPH.changes
 
 # Prefixes for what gmg writes for people (Turtle answers, CURIEs on pages).
 PREFIXES = {

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from ..iris import GRAPH, MERGED_GRAPH, NAME_ONLY_GRAPHS
 from .endpoints import Credentials, Endpoints
+from .updates import DATASET, MODIFIED, modified_now
 
 CHUNK_TRIPLES = 50_000
 ATTEMPTS = 3  # per request, for failures that may pass (no connection, 5xx)
@@ -56,6 +57,12 @@ def with_merged(graphs: dict[str, list]) -> dict[str, list]:
     """The graphs and, last, the merged default graph of those that are not name-only (iris.MERGED_GRAPH)."""
     merged = {t for graph, triples in graphs.items() if graph not in NAME_ONLY_GRAPHS for t in triples}
     return {**graphs, str(MERGED_GRAPH): sorted(merged, key=str)}
+
+
+def changes_graph() -> list:
+    """The graph of the store's mark of its last change, set to now (updates.py): sent last, so that
+    replicas that see the new mark find the rest in place."""
+    return [ox.Triple(ox.NamedNode(DATASET), ox.NamedNode(MODIFIED), modified_now())]
 
 
 def graph_name(name: str) -> str:

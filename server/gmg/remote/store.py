@@ -41,14 +41,15 @@ import pyoxigraph as ox
 from .. import incremental
 from ..engine.supervisor import Answer, EngineBusy, EngineFailure, EngineStats, QueryTimeout, UpdateFailure
 from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate
-from ..iris import MERGED_GRAPH, METADATA_GRAPH, NAME_ONLY_GRAPHS, PREFIXES
-from ..query import Head, QueryRequest
+from ..iris import CHANGES_GRAPH, MERGED_GRAPH, METADATA_GRAPH, NAME_ONLY_GRAPHS, PREFIXES
+from ..query import LIMIT_HEADER, Head, QueryRequest
 from ..results import CHUNK, PREFIXED, WRITERS, chunked, solutions
 from ..update import protected_message
 from .dialect import canonical, canonical_row, canonical_triple, portable
 from .dataset import NO_GRAPH, checking_query, protocol_dataset, with_base
 from .endpoints import Credentials, Endpoints
-from .updates import change_text, concrete_change, dump_quads, refuse_stored_blank_nodes
+from .updates import (STAMP_QUERY, change_text, concrete_change, dump_quads, modified_now,
+                      refuse_stored_blank_nodes, stamp_text)
 from .view import RemoteQuads
 from ..engine.admission import Admission
 from ..engine.validator import NICENESS, Checker
@@ -60,6 +61,9 @@ GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, appl
 RETRY_STATUSES = (502, 503, 504)
 BACKOFF = (0.2, 0.5, 1.0)  # seconds before the 2nd, 3rd and 4th try of a read
 GRAPHS_TTL = 30.0  # seconds gmg trusts its list of the store's gmg graphs
+CHANGES_TTL = 5.0  # seconds between two looks at the store's mark of its last change (updates.py)
+_UNSEEN = object()
+GMG_KEEPS = frozenset({str(MERGED_GRAPH), str(CHANGES_GRAPH)})  # graphs gmg keeps in a store, not its named graphs
 VOID_SUBSET = "http://rdfs.org/ns/void#subset"
 UPDATE_TIMEOUT = 60.0  # seconds for one update: reading the graphs, the check, the change
 
@@ -162,10 +166,11 @@ class _NoJournal:
     last_seq = 0
 
     def __init__(self):
-        self.updates = 0  # updates acknowledged through this server (caches are keyed by it)
+        self.updates = 0  # updates acknowledged through this server
+        self.changes_seen = 0  # changes made through another (a writer elsewhere, gmg publish)
 
-    def __len__(self) -> int:
-        return self.updates
+    def __len__(self) -> int:  # (the web layer's caches are keyed by it: they are rebuilt when it grows)
+        return self.updates + self.changes_seen
 
     def entries(self) -> tuple:
         return ()
@@ -187,6 +192,8 @@ class RemoteStore:
         self._clients_lock = threading.Lock()
         self._graphs: list[str] = []
         self._merged: str | None = None  # the merged default graph, once the store is seen to hold it
+        self._stamp: object = _UNSEEN  # the store's mark of its last change, as last read
+        self._stamp_at = 0.0
         self._written_graphs: set[str] = set()
         self._graphs_at = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -295,11 +302,13 @@ class RemoteStore:
         params = [("query", with_base(portable(text), request.base_iri)), *dataset]
         response = self._post(job, self.endpoints.query, params, RESULTS_ACCEPT if kind == RESULTS else GRAPH_ACCEPT)
         out = tempfile.SpooledTemporaryFile(max_size=1 << 20, prefix="gmg-remote-")
+        headers: dict[str, str] = {}
         try:
             truncated = False
             if kind == RESULTS:
                 result = ox.parse_query_results(_Reader(response), format=_results_format(response))
                 if isinstance(result, ox.QuerySolutions):
+                    headers[LIMIT_HEADER] = str(request.max_rows)  # (the cap, as the engine announces it)
                     variables, rows, truncated = solutions(result, request.max_rows)
                     for piece in chunked(WRITERS[fmt.name](variables, map(canonical_row, rows))):
                         out.write(piece)
@@ -327,7 +336,7 @@ class RemoteStore:
         finally:
             response.close()  # (a truncated answer: the rest is left unread)
         out.seek(0)
-        return Head(kind, fmt, truncated), out
+        return Head(kind, fmt, truncated, headers=headers), out
 
     # -- the event-loop side --------------------------------------------------------
     async def _run(self, work, *args, timeout: float | None = None):
@@ -363,8 +372,23 @@ class RemoteStore:
             self._admission.release()
         return Answer(head, _FileBody(file))
 
+    async def look_for_changes(self) -> None:
+        """Read the store's mark of its last change (at most every CHANGES_TTL seconds); another's
+        change means the caches derived from the data are stale: `len(self.journal)` grows."""
+        if time.monotonic() - self._stamp_at <= CHANGES_TTL:
+            return
+        rows = await self._run(self._select, STAMP_QUERY, [("named-graph-uri", str(CHANGES_GRAPH))])
+        stamp = rows[0]["modified"].value if rows else None
+        if self._stamp is not _UNSEEN and stamp != self._stamp:
+            self.journal.changes_seen += 1
+            self._graphs_at = 0.0  # (graphs may have come or gone too)
+            log.info("the store changed (its mark went from %s to %s): the derived caches are rebuilt",
+                     self._stamp, stamp)
+        self._stamp, self._stamp_at = stamp, time.monotonic()
+
     async def _known_graphs(self) -> list[str]:
         """gmg's graphs in the store: those the metadata graph lists, itself, and those written through gmg."""
+        await self.look_for_changes()
         if time.monotonic() - self._graphs_at > GRAPHS_TTL:
             text = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{METADATA_GRAPH}> {{ ?dataset <{VOID_SUBSET}> ?g }} "
                     "FILTER(isIRI(?g)) }")
@@ -375,7 +399,7 @@ class RemoteStore:
             merged = await self._run(self._select, f"SELECT ?s WHERE {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1",
                                      [("named-graph-uri", str(MERGED_GRAPH))])
             self._merged = str(MERGED_GRAPH) if merged else None
-            self._graphs = sorted((published | self._written_graphs) - {str(MERGED_GRAPH)})
+            self._graphs = sorted((published | self._written_graphs) - GMG_KEEPS)
             self._graphs_at = time.monotonic()
         return self._graphs
 
@@ -445,9 +469,11 @@ class RemoteStore:
             raise UpdateFailure(*verdict[1:])
         if not inserted and not deleted:
             return
-        if any(q.graph_name == ox.NamedNode(str(MERGED_GRAPH)) for q in (*inserted, *deleted)):
-            raise UpdateFailure(403, f"The update would change {MERGED_GRAPH}, the merged default graph gmg keeps "
-                                     "in step with the others: write to the graphs it merges instead.")
+        kept = sorted({q.graph_name.value for q in (*inserted, *deleted)} & GMG_KEEPS)
+        if kept:
+            raise UpdateFailure(403, f"The update would change {', '.join(kept)}, which gmg keeps in step with "
+                                     "the other graphs (the merged default graph, the mark of the last change): "
+                                     "write to the graphs themselves instead.")
         if self._merged:
             try:
                 inserted, deleted = await loop.run_in_executor(self._pool, self._with_merged, job, inserted, deleted,
@@ -455,18 +481,19 @@ class RemoteStore:
             except (_Abandoned, EngineFailure) as err:
                 raise UpdateFailure(502, f"The update was not applied: the store could not be read "
                                          f"({getattr(err, 'message', 'too slow')}).") from None
-        change_request = change_text(inserted, deleted)
+        stamp = modified_now()
+        change_request = change_text(inserted, deleted) + " ;\n" + stamp_text(stamp)
         await loop.run_in_executor(self._pool, self._send_change, job, change_request)
         self.journal.updates += 1  # (the caches keyed by it are built again)
-        self._written_graphs |= {q.graph_name.value for q in inserted
-                                 if isinstance(q.graph_name, ox.NamedNode)} - {str(MERGED_GRAPH)}
+        self._stamp = stamp.value  # (its own mark: not another's change)
+        self._written_graphs |= {q.graph_name.value for q in inserted if isinstance(q.graph_name, ox.NamedNode)}
         self._graphs_at = 0.0
 
     def _with_merged(self, job: _Job, inserted, deleted, graphs: list[str]) -> tuple[set, set]:
         """The change with the merged default graph kept in step: a triple added to a graph it merges
         is added to it; one deleted leaves it only if no graph it merges holds it after the change."""
         written = {q.graph_name.value for q in (*inserted, *deleted) if isinstance(q.graph_name, ox.NamedNode)}
-        data = (set(graphs) | written) - NAME_ONLY_GRAPHS - {str(MERGED_GRAPH)}
+        data = (set(graphs) | written) - NAME_ONLY_GRAPHS - GMG_KEEPS
         merged = ox.NamedNode(str(MERGED_GRAPH))
         ins = {q for q in inserted if q.graph_name.value in data}
         dels = {q for q in deleted if q.graph_name.value in data}

@@ -21,9 +21,12 @@ read-only).
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pyoxigraph as ox
 
 from ..engine.supervisor import UpdateFailure
+from ..iris import CHANGES_GRAPH
 from ..store import GraphStore
 
 
@@ -74,3 +77,26 @@ def change_text(inserted: set, deleted: set) -> str:
     if inserted:
         parts.append("INSERT DATA {\n" + "\n".join(sorted(map(_quad_text, inserted))) + "\n}")
     return " ;\n".join(parts)
+
+
+# The writer's mark on the store: the time of its last change, in a graph of its own
+# (iris.CHANGES_GRAPH), which replicas read every few seconds to learn that the data changed
+# (and rebuild their caches); `gmg publish` sets it too.
+DATASET = "https://w3id.org/gmg/dataset"
+MODIFIED = "http://purl.org/dc/terms/modified"
+
+
+def modified_now() -> ox.Literal:
+    return ox.Literal(datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                      datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
+
+
+def stamp_text(value: ox.Literal) -> str:
+    """The update operations that set the dataset's dcterms:modified to `value`."""
+    graph = f"<{CHANGES_GRAPH}>"
+    return (f"DELETE WHERE {{ GRAPH {graph} {{ <{DATASET}> <{MODIFIED}> ?modified }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {graph} {{ <{DATASET}> <{MODIFIED}> {value} }} }}")
+
+
+STAMP_QUERY = (f"SELECT ?modified WHERE {{ GRAPH <{CHANGES_GRAPH}> {{ <{DATASET}> <{MODIFIED}> ?modified }} }} "
+               "ORDER BY DESC(STR(?modified)) LIMIT 1")
