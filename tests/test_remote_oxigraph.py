@@ -64,7 +64,10 @@ LEAVE_OUT = {
     # it starts an embedded server of its own (the remote update test checks the same on the remote store)
     "test_search::test_the_index_follows_an_update": "embedded only",
 }
-ADOPTED = adopt(globals(), ["test_competency", "test_protocol", "test_dataset", "test_resource", "test_search"],
+# the endpoint's protocol tests and the site's linked-data tests (pages, search, reading, pictures)
+MODULES = ["test_protocol", "test_http_sparql", "test_hostile_queries", "test_dataset", "test_resource", "test_search",
+           "test_entry", "test_reading", "test_bibliography", "test_pictures", "test_home"]
+ADOPTED = adopt(globals(), ["test_competency", *MODULES],
                 LEAVE_OUT)
 
 

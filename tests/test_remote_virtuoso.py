@@ -58,8 +58,13 @@ def test_competency_question(client, query):
     test_competency.test_competency_question(client, query)
 
 
-LEAVE_OUT = test_remote_oxigraph.LEAVE_OUT
-ADOPTED = adopt(globals(), ["test_protocol", "test_dataset", "test_resource", "test_search"], LEAVE_OUT)
+LEAVE_OUT = {
+    **test_remote_oxigraph.LEAVE_OUT,
+    # the regular expressions are the store's: Virtuoso's backtracking engine gives up on "^(a+)+$"
+    # against 34 a's and a "!" at once, and calls it a match (README, "Running on a bigger store")
+    "test_hostile_queries::test_regex_and_replace_run_in_linear_time": "Virtuoso's regex engine answers wrongly",
+}
+ADOPTED = adopt(globals(), test_remote_oxigraph.MODULES, LEAVE_OUT)
 
 
 def test_digest_credentials_right_and_wrong(store, built, tmp_path):
