@@ -1,8 +1,10 @@
 """`gmg publish`: push the named graphs of a built store into a remote store (Graph Store Protocol).
 
-Besides gmg's named graphs, the merged default graph (iris.MERGED_GRAPH) is published
-last, so that queries over the default graph see each triple once, as on the embedded
-store; it is sent again whenever one of the graphs it merges is.
+Besides gmg's named graphs, two graphs gmg keeps in a store are sent after them: the
+merged default graph (iris.MERGED_GRAPH), so that queries over the default graph see
+each triple once, as on the embedded store (sent again whenever a graph it merges is),
+and last the mark of this change (iris.CHANGES_GRAPH), which tells replicas to rebuild
+their caches.
 
 Each graph is replaced: its first chunk is PUT (which empties the graph first),
 the others POSTed (added). Then its triples are counted through the store's SPARQL

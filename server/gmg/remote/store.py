@@ -64,6 +64,7 @@ GRAPHS_TTL = 30.0  # seconds gmg trusts its list of the store's gmg graphs
 CHANGES_TTL = 5.0  # seconds between two looks at the store's mark of its last change (updates.py)
 _UNSEEN = object()
 GMG_KEEPS = frozenset({str(MERGED_GRAPH), str(CHANGES_GRAPH)})  # graphs gmg keeps in a store, not its named graphs
+MERGED_PROBE = f"SELECT ?s WHERE {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1"  # (does the store hold one?)
 VOID_SUBSET = "http://rdfs.org/ns/void#subset"
 UPDATE_TIMEOUT = 60.0  # seconds for one update: reading the graphs, the check, the change
 
@@ -396,8 +397,7 @@ class RemoteStore:
             published = {row["g"].value for row in rows}
             if published:
                 published.add(str(METADATA_GRAPH))
-            merged = await self._run(self._select, f"SELECT ?s WHERE {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1",
-                                     [("named-graph-uri", str(MERGED_GRAPH))])
+            merged = await self._run(self._select, MERGED_PROBE, [("named-graph-uri", str(MERGED_GRAPH))])
             self._merged = str(MERGED_GRAPH) if merged else None
             self._graphs = sorted((published | self._written_graphs) - GMG_KEEPS)
             self._graphs_at = time.monotonic()
@@ -469,7 +469,7 @@ class RemoteStore:
             raise UpdateFailure(*verdict[1:])
         if not inserted and not deleted:
             return
-        kept = sorted({q.graph_name.value for q in (*inserted, *deleted)} & GMG_KEEPS)
+        kept = sorted(_graph_names((*inserted, *deleted)) & GMG_KEEPS)
         if kept:
             raise UpdateFailure(403, f"The update would change {', '.join(kept)}, which gmg keeps in step with "
                                      "the other graphs (the merged default graph, the mark of the last change): "
@@ -481,22 +481,24 @@ class RemoteStore:
             except (_Abandoned, EngineFailure) as err:
                 raise UpdateFailure(502, f"The update was not applied: the store could not be read "
                                          f"({getattr(err, 'message', 'too slow')}).") from None
-        stamp = modified_now()
-        change_request = change_text(inserted, deleted) + " ;\n" + stamp_text(stamp)
+        change_request = change_text(inserted, deleted) + " ;\n" + stamp_text(modified_now())
         await loop.run_in_executor(self._pool, self._send_change, job, change_request)
         self.journal.updates += 1  # (the caches keyed by it are built again)
-        self._stamp = stamp.value  # (its own mark: not another's change)
-        self._written_graphs |= {q.graph_name.value for q in inserted if isinstance(q.graph_name, ox.NamedNode)}
+        self._stamp, self._stamp_at = _UNSEEN, 0.0  # its own mark, read back as the store writes it out
+        try:
+            await self.look_for_changes()
+        except (EngineFailure, QueryTimeout, EngineBusy):
+            pass  # (then read at the next look)
+        self._written_graphs |= _graph_names(inserted)
         self._graphs_at = 0.0
 
     def _with_merged(self, job: _Job, inserted, deleted, graphs: list[str]) -> tuple[set, set]:
         """The change with the merged default graph kept in step: a triple added to a graph it merges
         is added to it; one deleted leaves it only if no graph it merges holds it after the change."""
-        written = {q.graph_name.value for q in (*inserted, *deleted) if isinstance(q.graph_name, ox.NamedNode)}
-        data = (set(graphs) | written) - NAME_ONLY_GRAPHS - GMG_KEEPS
+        data = (set(graphs) | _graph_names((*inserted, *deleted))) - NAME_ONLY_GRAPHS - GMG_KEEPS
         merged = ox.NamedNode(str(MERGED_GRAPH))
-        ins = {q for q in inserted if q.graph_name.value in data}
-        dels = {q for q in deleted if q.graph_name.value in data}
+        ins = {q for q in inserted if _graph_names([q]) & data}
+        dels = {q for q in deleted if _graph_names([q]) & data}
         gone = {q.triple for q in dels if not _has_blank(q)} - {q.triple for q in ins}
         kept = set()
         for chunk in _chunked(sorted(gone, key=str), 500):
@@ -582,6 +584,11 @@ def _kind(request: QueryRequest) -> str:
     except (ValueError, OSError) as err:
         raise _QueryError(f"Query failed: {err}") from None
     return GRAPH if isinstance(result, ox.QueryTriples) else RESULTS
+
+
+def _graph_names(quads) -> set[str]:
+    """The named graphs of the quads (the store's own default graph is none of gmg's)."""
+    return {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
 
 
 def _has_blank(quad) -> bool:

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from ..engine.supervisor import UpdateFailure
 from ..iris import CHANGES_GRAPH
+from ..metadata import DATASET as DATASET_IRI
 from ..store import GraphStore
 
 
@@ -82,7 +83,7 @@ def change_text(inserted: set, deleted: set) -> str:
 # The writer's mark on the store: the time of its last change, in a graph of its own
 # (iris.CHANGES_GRAPH), which replicas read every few seconds to learn that the data changed
 # (and rebuild their caches); `gmg publish` sets it too.
-DATASET = "https://w3id.org/gmg/dataset"
+DATASET = str(DATASET_IRI)
 MODIFIED = "http://purl.org/dc/terms/modified"
 
 
