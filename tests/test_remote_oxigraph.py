@@ -207,6 +207,12 @@ def test_updates_are_checked_then_sent_as_their_concrete_change(built):
                          f'<https://w3id.org/gmg/ontology#Passage> }} }}')
         assert refused.status_code == 422, refused.text
         assert triples() == count
+        # statements about a stored blank node: INSERT DATA would put them on a new one, so 501, nothing sent
+        remark = update(f'INSERT {{ GRAPH <{INSTANCES}> {{ ?axiom <http://www.w3.org/2000/01/rdf-schema#comment> '
+                        f'"a remark"@en }} }} WHERE {{ GRAPH <{INSTANCES}> {{ ?axiom a '
+                        f'<http://www.w3.org/2002/07/owl#Axiom> }} }}')
+        assert remark.status_code == 501 and "blank node the store holds" in remark.text, remark.text
+        assert triples() == count
     finally:
         for server in (srv, replica):
             if server is not None:
