@@ -279,3 +279,16 @@ def test_a_slow_client_does_not_count_against_the_time_limit(limited):
         body += b"".join(chunks)
     assert len(json.loads(body)["results"]["bindings"]) == 1000
     assert engine(limited)["restarts"] == before
+
+
+def test_the_sites_own_queries_are_not_cut_at_the_clients_row_cap(limited):
+    """The row cap is for clients' answers: the search index, read from the store whole, holds every label
+    though there are more than --max-rows of them (1,778 on the article's graph against 1000 here)."""
+    labels = get(limited, "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    assert int(labels.json()["results"]["bindings"][0]["n"]["value"]) > 1000
+    for text, iri in (("World Bank", "https://w3id.org/gmg/id/world-bank"),
+                      ("Ивахнюк", "https://w3id.org/gmg/id/irina-ivakhnyuk"),
+                      ("Vyacheslav Postavnin", "https://w3id.org/gmg/id/vyacheslav-postavnin"),
+                      ("Kirgizstan", "https://w3id.org/gmg/id/kyrgyzstan")):
+        hits = httpx.get(limited.url + "/search", params={"q": text, "format": "json"}, timeout=30).json()["results"]
+        assert hits and hits[0]["iri"] == iri, (text, hits[:3])

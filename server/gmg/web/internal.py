@@ -49,10 +49,17 @@ def tally():
         _tally.reset(token)
 
 
+# What the site derives from the whole data (the search index, the reading order, the pictures)
+# reads its queries' answers whole: the row cap is for clients' answers and for the pages one
+# request builds. Still a bound, against a runaway.
+WHOLE_MAX_ROWS = 50_000_000
+_whole: ContextVar[bool] = ContextVar("gmg_internal_whole", default=False)
+
+
 async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: str = JSON,
               fmt: str | None = None) -> Answer:
     request = QueryRequest(text=text, base_iri=settings.base_iri, accept=accept, format=fmt,
-                           max_rows=settings.max_rows)
+                           max_rows=WHOLE_MAX_ROWS if _whole.get() else settings.max_rows)
     try:
         return await engine.query(request)
     except ENGINE_ERRORS as err:
@@ -112,5 +119,9 @@ class PerDataVersion:
         async with self._lock:
             key = data_version(self.engine)
             if key != self._key:
-                self._value, self._key = await self.make(), key
+                token = _whole.set(True)  # (what is made from the whole data reads it whole)
+                try:
+                    self._value, self._key = await self.make(), key
+                finally:
+                    _whole.reset(token)
             return self._value
