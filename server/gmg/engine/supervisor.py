@@ -666,6 +666,10 @@ class EngineSupervisor:
             self._sources_changed = True
             await self._replace("sources changed", self._generation, from_files=True)
 
+    async def look_for_changes(self) -> None:
+        """The embedded store changes only through this engine, whose journal counts it (a remote
+        store's replicas look for others' changes: gmg.remote.store)."""
+
     async def engine_info(self) -> dict:
         """Fresh facts from the engine (triple count, named graphs)."""
         return await self._ask("info", self.timeout)

@@ -48,7 +48,7 @@ from ..update import protected_message
 from .dialect import canonical, canonical_row, canonical_triple, portable
 from .dataset import NO_GRAPH, checking_query, protocol_dataset, with_base
 from .endpoints import Credentials, Endpoints
-from .updates import (STAMP_QUERY, change_text, concrete_change, dump_quads, modified_now,
+from .updates import (STAMP_QUERY, blank_nodes, change_text, concrete_change, dump_quads, modified_now,
                       refuse_stored_blank_nodes, stamp_text)
 from .view import RemoteQuads
 from ..engine.admission import Admission
@@ -445,8 +445,7 @@ class RemoteStore:
         try:  # the short way: the change and its neighbourhoods read through queries (updates.py)
             prepared = await loop.run_in_executor(self._pool, self._prepare, job, text, base_iri, graphs)
         except (_Abandoned, EngineFailure) as err:
-            raise UpdateFailure(502, f"The update was not applied: the store's graphs could not be read "
-                                     f"({getattr(err, 'message', 'too slow')}).") from None
+            raise _unreadable(err) from None
         if prepared is not None:
             check, change = prepared
             verdict = await loop.run_in_executor(self._pool, self._checker.judge, check, UPDATE_TIMEOUT)
@@ -455,8 +454,7 @@ class RemoteStore:
             try:
                 nquads = await loop.run_in_executor(self._pool, self._dump, job, graphs)
             except (_Abandoned, EngineFailure) as err:
-                raise UpdateFailure(502, f"The update was not applied: the store's graphs could not be read "
-                                         f"({getattr(err, 'message', 'too slow')}).") from None
+                raise _unreadable(err) from None
             verdict = await loop.run_in_executor(self._pool, self._checker.check, nquads, text, base_iri,
                                                  UPDATE_TIMEOUT)
             if verdict[0] == "ok":
@@ -479,8 +477,7 @@ class RemoteStore:
                 inserted, deleted = await loop.run_in_executor(self._pool, self._with_merged, job, inserted, deleted,
                                                                graphs)
             except (_Abandoned, EngineFailure) as err:
-                raise UpdateFailure(502, f"The update was not applied: the store could not be read "
-                                         f"({getattr(err, 'message', 'too slow')}).") from None
+                raise _unreadable(err) from None
         change_request = change_text(inserted, deleted) + " ;\n" + stamp_text(modified_now())
         await loop.run_in_executor(self._pool, self._send_change, job, change_request)
         self.journal.updates += 1  # (the caches keyed by it are built again)
@@ -495,19 +492,14 @@ class RemoteStore:
     def _with_merged(self, job: _Job, inserted, deleted, graphs: list[str]) -> tuple[set, set]:
         """The change with the merged default graph kept in step: a triple added to a graph it merges
         is added to it; one deleted leaves it only if no graph it merges holds it after the change."""
-        data = (set(graphs) | _graph_names((*inserted, *deleted))) - NAME_ONLY_GRAPHS - GMG_KEEPS
+        data = sorted((set(graphs) | _graph_names((*inserted, *deleted))) - NAME_ONLY_GRAPHS - GMG_KEEPS)
+        ins = {q for q in inserted if _graph_name(q) in data}
+        dels = {q for q in deleted if _graph_name(q) in data}
+        gone = {q.triple for q in dels if not blank_nodes(q)} - {q.triple for q in ins}
+        store = RemoteQuads(lambda query: self._select(job, *checking_query(query, None, data)))
+        held = store.present(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for t in gone for g in data)
+        kept = {q.triple for q in held - dels}
         merged = ox.NamedNode(str(MERGED_GRAPH))
-        ins = {q for q in inserted if _graph_names([q]) & data}
-        dels = {q for q in deleted if _graph_names([q]) & data}
-        gone = {q.triple for q in dels if not _has_blank(q)} - {q.triple for q in ins}
-        kept = set()
-        for chunk in _chunked(sorted(gone, key=str), 500):
-            values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
-            rows = self._select(job, f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o) {{ {values} }} "
-                                     "GRAPH ?g { ?s ?p ?o } }",
-                                [("default-graph-uri", NO_GRAPH)] + [("named-graph-uri", g) for g in sorted(data)])
-            kept |= {ox.Triple(r["s"], r["p"], r["o"]) for r in rows
-                     if ox.Quad(r["s"], r["p"], r["o"], r["g"]) not in dels}
         return (set(inserted) | {ox.Quad(q.subject, q.predicate, q.object, merged) for q in ins},
                 set(deleted) | {ox.Quad(t.subject, t.predicate, t.object, merged) for t in gone - kept})
 
@@ -586,18 +578,18 @@ def _kind(request: QueryRequest) -> str:
     return GRAPH if isinstance(result, ox.QueryTriples) else RESULTS
 
 
+def _graph_name(quad) -> str | None:
+    """The quad's named graph (None for the store's own default graph, which is none of gmg's)."""
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+
+
 def _graph_names(quads) -> set[str]:
-    """The named graphs of the quads (the store's own default graph is none of gmg's)."""
-    return {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    return {name for name in map(_graph_name, quads) if name is not None}
 
 
-def _has_blank(quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-
-
-def _chunked(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _unreadable(err) -> UpdateFailure:
+    return UpdateFailure(502, f"The update was not applied: the store's graphs could not be read "
+                              f"({getattr(err, 'message', 'too slow')}).")
 
 
 def _media(response: httpx.Response) -> str:

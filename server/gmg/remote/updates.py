@@ -44,20 +44,21 @@ def concrete_change(nquads: bytes, text: str, base_iri: str | None) -> tuple[set
     copy.update(text, base_iri=base_iri)
     after = set(ox.parse(copy.dump(), format=ox.RdfFormat.N_QUADS))
     inserted = after - before
-    refuse_stored_blank_nodes(inserted, {t.value for q in before for t in _blank_nodes(q)})
+    refuse_stored_blank_nodes(inserted, {t.value for q in before for t in blank_nodes(q)})
     return inserted, before - after
 
 
 def refuse_stored_blank_nodes(inserted, stored: set[str]) -> None:
     """501 for an update that adds statements about a blank node the store holds: sent as INSERT DATA,
     they would be about a new blank node instead (SPARQL cannot name a stored one)."""
-    if any(t.value in stored for q in inserted for t in _blank_nodes(q)):
+    if any(t.value in stored for q in inserted for t in blank_nodes(q)):
         raise UpdateFailure(501, "This update adds statements about a blank node the store holds, which a remote "
                                  "store cannot be told exactly (SPARQL cannot name a stored blank node); it was "
                                  "not applied.")
 
 
-def _blank_nodes(quad) -> list:
+def blank_nodes(quad) -> list:
+    """The quad's subject and object where they are blank nodes."""
     return [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
 
 
@@ -69,7 +70,7 @@ def _quad_text(quad) -> str:
 
 def change_text(inserted: set, deleted: set) -> str:
     """One update request: DELETE DATA then INSERT DATA (either left out when empty)."""
-    if any(_blank_nodes(q) for q in deleted):
+    if any(blank_nodes(q) for q in deleted):
         raise UpdateFailure(501, "This update deletes triples of blank nodes, which a remote store cannot be told "
                                  "to delete exactly (SPARQL cannot name a stored blank node); it was not applied.")
     parts = []

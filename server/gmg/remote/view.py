@@ -38,11 +38,6 @@ class RemoteQuads:
         self._in: dict[str, list[ox.Quad]] = {}  # and those that point at it
         self._seen: set[str] = set()  # every stored blank node met, read in full or not
 
-    @property
-    def blank_nodes(self) -> set[str]:
-        """The labels of the stored blank nodes met so far."""
-        return set(self._seen)
-
     def quads_for_pattern(self, s=None, p=None, o=None, graph_name=None) -> Iterator[ox.Quad]:
         for node, known in ((s, self._out), (o, self._in)):
             if isinstance(node, ox.BlankNode):

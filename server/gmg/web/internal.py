@@ -110,12 +110,10 @@ class PerDataVersion:
         self._lock = asyncio.Lock()
 
     async def get(self):
-        look = getattr(self.engine, "look_for_changes", None)  # (a remote store: changes made elsewhere)
-        if look is not None:
-            try:
-                await look()
-            except ENGINE_ERRORS:
-                pass  # (a store that does not answer: the route's own queries say so)
+        try:
+            await self.engine.look_for_changes()  # (a remote store: changes made through other replicas)
+        except ENGINE_ERRORS:
+            pass  # (a store that does not answer: the route's own queries say so)
         async with self._lock:
             key = data_version(self.engine)
             if key != self._key:
