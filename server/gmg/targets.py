@@ -13,8 +13,13 @@ tests/test_incremental_validation.py).
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+
+from .screen import doubtful_literal
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DECLARATIONS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
@@ -89,8 +94,11 @@ def _prefixes(shapes: Graph, holder) -> str:
 _NAMED: dict = {}  # rdflib IRI -> pyoxigraph's, across calls: the shapes' and ontology's IRIs recur in every check
 
 
-def _oxigraph(data: Graph) -> tuple[ox.Store, dict]:
-    """`data` in a pyoxigraph store, and the way back from its terms to rdflib's."""
+def _oxigraph(data: Iterable, doubtful: set | None = None) -> tuple[ox.Store, dict]:
+    """`data` (a graph, or any triples) in a pyoxigraph store, and the way back from its terms to rdflib's.
+
+    `doubtful`, if given, receives the subjects of literals rdflib cannot read (gmg.screen).
+    """
     if len(_NAMED) > 100_000:
         _NAMED.clear()
     back: dict = {}
@@ -118,5 +126,14 @@ def _oxigraph(data: Graph) -> tuple[ox.Store, dict]:
         return found
 
     store = ox.Store()
-    store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in data if not isinstance(s, Literal)])
+    collecting = gc.isenabled()
+    gc.disable()  # the new objects would set off full collections over rdflib's graph: half the time at 1 M
+    try:
+        store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in data if not isinstance(s, Literal)])
+    finally:
+        if collecting:
+            gc.enable()
+    if doubtful is not None:
+        odd = [made[t] for t in made if type(t) is Literal and doubtful_literal(t)]
+        doubtful.update(q.subject for lit in odd for q in store.quads_for_pattern(None, None, lit))
     return store, back

@@ -6,16 +6,20 @@ type, and the ontology is mixed in only for the class hierarchy (as pySHACL's
 inference on, a range axiom would type every funder as an agent and a "funder is
 an agent" shape could never fire.
 
-pySHACL validates the nodes gmg.targets finds, against shapes it parsed once
-(`_FocusedRunner`): the same report as its own validate(), several times faster
-(`reference=True` runs that, for the tests that say so).
+A full validation has pySHACL validate only the nodes that could fail: gmg.screen
+finds them by SPARQL over pyoxigraph, all targets of a shape at once. An update's
+check validates the nodes gmg.targets finds among those it can affect. Either way
+pySHACL runs on shapes it parsed once (`_FocusedRunner`), and the report is the same
+as its own validate() (`reference=True` runs that, for the tests that say so).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from pyshacl import validate as shacl_validate
 from rdflib.plugins.sparql import prepareQuery
@@ -25,8 +29,9 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.paths import Path
 from rdflib.term import Node
 
+from .screen import Screen
 from .sources import Sources
-from .targets import Targets
+from .targets import Targets, _oxigraph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -103,9 +108,10 @@ class Report:
 
 def validate(sources: Sources, extra: Graph | None = None) -> Report:
     """Validate the instances (plus any extra data) against the shapes and ontology."""
-    data = Graph()
-    data += sources.instances
+    data = sources.instances  # left unchanged: no copy (at a million triples a copy takes seconds)
     if extra is not None:
+        data = Graph()
+        data += sources.instances
         data += extra
     return validate_graph(data, sources.shapes, sources.ontology)
 
@@ -119,6 +125,7 @@ class _Prepared:
     ontology: list  # the ontology's triples as pySHACL itself mixes them into a data graph (ont_graph)
     targets: Targets  # the shapes' targets, for validating chosen nodes only (an update's check)
     focused: "_FocusedRunner | None"  # pySHACL's parsed shapes, kept for validating chosen nodes
+    screen: Screen  # the shapes as SPARQL that finds the nodes that could fail (a full validation)
 
     @property
     def runner(self) -> "_FocusedRunner | None":
@@ -139,7 +146,7 @@ def _prepare(shapes: Graph, ontology: Graph) -> _Prepared:
         _prepared.clear()
         targets = Targets(shapes)
         _prepared[key] = _Prepared((shapes, ontology), shapes_copy, list(mixed.triples((None, None, None))),
-                                   targets, _FocusedRunner.make(shapes))
+                                   targets, _FocusedRunner.make(shapes), Screen(shapes))
     return _prepared[key]
 
 
@@ -180,20 +187,19 @@ def mixed_ontology(shapes: Graph, ontology: Graph) -> list:
 def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, reference: bool = False) -> Report:
     """Validate `data` plus the `mixed` triples of the ontology (the class hierarchy, at least).
 
-    The shapes' targets are found by gmg.targets (SPARQL ones by pyoxigraph) and pySHACL
-    validates those nodes; `reference`: by pySHACL itself (see validate_graph).
+    gmg.screen finds the targets that could fail and pySHACL validates those;
+    `reference`: pySHACL validates every target, found by itself (see validate_graph).
     """
     with _lock:
         prepared = _prepare(shapes, ontology)
-        # The ontology is mixed in here, once per run, instead of by pySHACL (ont_graph), which
-        # would copy the data graph again; the copy is ours, so pySHACL may work in place.
-        target = _PreparedQueries()
-        target += mixed
-        target += data
         if prepared.runner is not None and not reference:
-            conforms, report_graph = prepared.runner.run(target, prepared.targets.all(target))
+            suspects = {node for _, node in _suspects(prepared.screen, chain(mixed, data))}
+            # pySHACL gets its copy only when there is something for it to validate; a suspect is
+            # validated against every shape that targets it (see gmg.screen on the two SPARQL engines)
+            target = _mixed_copy(mixed, data) if suspects else _PreparedQueries()
+            conforms, report_graph = prepared.runner.run(target, prepared.targets.of(target, suspects))
         else:
-            conforms, report_graph = _pyshacl(target, prepared.shapes)
+            conforms, report_graph = _pyshacl(_mixed_copy(mixed, data), prepared.shapes)
     return _report(conforms, report_graph, data, shapes, ontology)
 
 
@@ -207,11 +213,25 @@ def validate_nodes(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
         prepared = _prepare(shapes, ontology)
         if prepared.runner is None:
             return None
-        target = _PreparedQueries()
-        target += mixed
-        target += data
+        target = _mixed_copy(mixed, data)
         conforms, report_graph = prepared.runner.run(target, prepared.targets.of(target, set(nodes)))
     return _report(conforms, report_graph, data, shapes, ontology)
+
+
+def _mixed_copy(mixed: list, data: Graph) -> Graph:
+    """The data with the ontology mixed in, once per run, instead of by pySHACL (ont_graph), which
+    would copy the data graph again; the copy is ours, so pySHACL may work in place."""
+    target = _PreparedQueries()
+    target += mixed
+    target += data
+    return target
+
+
+def _suspects(screen: Screen, triples: Iterable) -> set[tuple]:
+    """(shape, node) for every target among `triples` that could fail its shape (gmg.screen)."""
+    doubtful: set = set()
+    store, back = _oxigraph(triples, doubtful)
+    return {(shape, back[node]) for shape, node in screen.suspects(store, doubtful)}
 
 
 def _pyshacl(target: Graph, shapes: Graph) -> tuple[bool, Graph]:
