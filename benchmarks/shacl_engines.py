@@ -1,5 +1,8 @@
 """Full validation by two SHACL engines on the same data: pySHACL as gmg runs it, and pyrudof.
 
+gmg's way (`pyshacl`) is gmg.validate: the SPARQL screen (gmg.screen) over pyoxigraph,
+then pySHACL on the nodes that could fail.
+
     .venv/bin/pip install pyrudof
     .venv/bin/python benchmarks/shacl_engines.py --data benchmarks/generated/100k [--engines pyshacl,pyrudof]
 

@@ -147,8 +147,9 @@ def batch_results(sources, base, fixtures):
 
 
 def test_gmg_finds_the_targets_pyshacl_would(sources, base, fixtures):
-    """gmg works out the shapes' targets itself (gmg.targets) and has pySHACL validate those
-    nodes; on every fixture, that reports exactly what pySHACL finding them itself reports."""
+    """gmg screens the shapes' targets itself (gmg.screen: SPARQL over pyoxigraph) and has
+    pySHACL validate the nodes that could fail; on every fixture, that reports exactly what
+    pySHACL validating every target, found by itself, reports."""
     def results(report):
         return {(r.severity, r.focus, r.path, r.inverse, r.value, r.shape, r.constraint, r.message)
                 for r in report.results}

@@ -24,7 +24,9 @@ rdflib cannot read (their subjects are suspects for every shape that targets the
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -105,8 +107,11 @@ class Screen:
                           for node in doubtful])
         found: set = set()
         try:
-            for checks in self.checks:
-                found.update((checks.shape, node) for node in self._suspects(store, checks, bool(doubtful)))
+            # pyoxigraph lets go of the GIL while it evaluates, so the shapes' queries share the cores
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                nodes = pool.map(lambda checks: self._suspects(store, checks, bool(doubtful)), self.checks)
+                for checks, suspects in zip(self.checks, nodes):
+                    found.update((checks.shape, node) for node in suspects)
         finally:
             if doubtful:
                 store.remove_graph(ox.NamedNode(SCREEN_GRAPH))
