@@ -43,8 +43,10 @@ import secrets
 import shutil
 import socket
 import statistics
+import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +70,7 @@ TURTLE = "text/turtle"
 GENERATED = ROOT / "benchmarks" / "generated"
 SYSTEMS = ("gmg", "oxigraph", "rdflib")
 CLIENTS = 8
+LOAD_GENERATOR = "wrk" if shutil.which("wrk") else "python"  # --load-generator
 PREFIXES = """PREFIX gmg: <https://w3id.org/gmg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -375,7 +378,52 @@ def pages(system: System, prepared: Prepared, rounds: int) -> dict:
 
 
 def load(system: System, queries: list[str], seconds: float) -> dict:
-    """CLIENTS keep-alive clients asking `queries` (each its own random order) for `seconds`."""
+    """CLIENTS keep-alive connections asking `queries` in random order for `seconds`: by wrk where
+    it is installed (a load generator in C that leaves the cores to the servers), else by Python."""
+    return (load_wrk if LOAD_GENERATOR == "wrk" else load_python)(system, queries, seconds)
+
+
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local accepts = {%(accepts)s}
+local path = [==[%(path)s]==]
+local headers = {}
+setup = function(thread) thread:set("seed", math.random(1, 2^30)) end
+init = function() math.randomseed(seed) end
+request = function()
+  local i = math.random(#bodies)
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["Accept"] = accepts[i]
+  return wrk.format("POST", path, headers, bodies[i])
+end
+"""
+
+
+def load_wrk(system: System, queries: list[str], seconds: float) -> dict:
+    """wrk with CLIENTS connections on two threads (one per core of the machine the figures are for)."""
+    from urllib.parse import urlencode, urlsplit
+
+    bodies = ", ".join(f"[==[{urlencode({'query': q})}]==]" for q in queries)
+    accepts = ", ".join(f'"{accept_for(q)}"' for q in queries)
+    script = WRK_SCRIPT % {"bodies": bodies, "accepts": accepts, "path": urlsplit(system.query_url).path}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    try:
+        out = subprocess.run(["wrk", "-t2", f"-c{CLIENTS}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", file.name,
+                              system.query_url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(file.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed += sum(int(n) for n in errors.groups()) if errors else 0
+    # wrk counts failures among its requests: the rate of answered ones is what the figures compare
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rate": rate * (total - failed) / total if total else 0.0, "failed": failed}
+
+
+def load_python(system: System, queries: list[str], seconds: float) -> dict:
+    """CLIENTS Python clients (httpx, one thread each): they share the GIL, so they cap the rate."""
     deadline = time.monotonic() + seconds
     counts = []
 
@@ -548,6 +596,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global LOAD_GENERATOR
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="article,100k,1m", help="comma-separated: article, 10k, 100k, 1m ...")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of gmg,oxigraph,rdflib")
@@ -559,9 +608,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds gmg build may take; past them the store is loaded without validation")
     parser.add_argument("--update-timeout", type=float, default=120, help="seconds one update may take")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--load-generator", choices=("wrk", "python"), default=LOAD_GENERATOR,
+                        help="what sends the throughput runs' requests (default: wrk where installed)")
     args = parser.parse_args(argv)
     args.systems = args.systems.split(",")
+    LOAD_GENERATOR = args.load_generator
     print(f"Machine: {machine()}\n", flush=True)
+    print(f"Throughput load: {LOAD_GENERATOR}, {CLIENTS} keep-alive connections\n", flush=True)
     everything = []
     for size in args.sizes.split(","):
         figures = run_size(size.strip(), args)

@@ -123,3 +123,28 @@ def test_what_the_screen_does_not_compile_is_left_to_pyshacl():
     reported = _same_report(data, shapes, Graph())
     named = {focus for _, focus, *_ in reported if isinstance(focus, URIRef)}  # pySHACL also reports the part's own
     assert named == {EX.thing1, EX.thing2, EX.thing3}
+
+
+PREFIXED_TARGET = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+
+ex:SizeShape a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ;
+        sh:select "PREFIX ex: <https://example.org/> SELECT ?this WHERE { ?this a ex:Thing }" ] ;
+    sh:property [ sh:path ex:size ; sh:maxCount 1 ] .
+"""
+
+
+def test_targets_the_screen_cannot_write_as_a_pattern_leave_validation_to_every_target():
+    """A SPARQL target that declares its own prefixes cannot be nested in the screen's query:
+    validation then has pySHACL visit every target, as before the screen."""
+    shapes = Graph().parse(data=PREFIXED_TARGET, format="turtle")
+    data = Graph()
+    for i, sizes in enumerate([(1,), (1, 2), (3,)]):
+        data.add((EX[f"thing{i}"], RDF.type, EX.Thing))
+        for size in sizes:
+            data.add((EX[f"thing{i}"], EX.size, Literal(size)))
+    assert not Screen(shapes).supported
+    reported = _same_report(data, shapes, Graph())
+    assert {focus for _, focus, *_ in reported} == {EX.thing1}

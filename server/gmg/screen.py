@@ -75,6 +75,10 @@ class _Checks:
         tail = f" GROUP BY ?this HAVING ({having})" if having else ""
         return f"{prefixes}SELECT DISTINCT ?this{also} WHERE {{ {{ {self.target} }} {body} }}{tail}"
 
+    def values(self, path: str | None) -> str:
+        """Each target with each value of `path` (None: the target itself)."""
+        return self.select(f"?this {path} ?value ." if path else "BIND (?this AS ?value)", also=" ?value")
+
     def suspicious(self, doubtful: bool) -> str | None:
         """One query for the shape's conditions: its targets are enumerated once, each condition an index look-up."""
         suspicions = list(self.suspicions)
@@ -91,11 +95,16 @@ class Screen:
         self.shapes = shapes
         self.checks: list[_Checks] = []
         self.unsupported: dict[Node, str] = {}  # shape -> why its targets are all suspects
+        self.supported = True  # False when some shape's targets cannot be written as SPARQL
         tops = {shape for p in TARGETS for shape in shapes.subjects(p, None)}
         for shape in sorted(tops, key=str):
             if _true(shapes.value(shape, SH.deactivated)):
                 continue
-            self.checks.append(self._compile(shape))
+            checks = self._compile(shape)
+            if checks is None:
+                self.supported = False
+            else:
+                self.checks.append(checks)
 
     def suspects(self, store: ox.Store, doubtful: set = frozenset()) -> set[tuple[Node, object]]:
         """(shape, pyoxigraph focus node) for every target that could fail its shape.
@@ -124,29 +133,32 @@ class Screen:
             queries.append(suspicious)
         found = {row[0] for query in queries for row in store.query(query)}
         for path, regex in checks.patterns:
-            values = f"?this {path} ?value ." if path else "BIND (?this AS ?value)"
-            for this, value in store.query(checks.select(values, also=" ?value")):
+            for this, value in store.query(checks.values(path)):
                 if isinstance(value, ox.BlankNode) or not regex.search(value.value):
                     found.add(this)
         return found
 
     # -- compiling ---------------------------------------------------------------------------
 
-    def _compile(self, shape: Node) -> _Checks:
+    def _compile(self, shape: Node) -> _Checks | None:
+        """The shape's checks; None when its targets cannot be written as a SPARQL pattern."""
         prefixes: dict = {}
         try:
-            target = self._target(shape, prefixes)
-        except _Unsupported as why:  # Targets.supported already declines these; kept for safety
-            raise ValueError(f"cannot screen {shape}: {why}") from None
-        checks = _Checks(shape, target, prefixes)
+            everything = _Checks(shape, self._target(shape, prefixes), prefixes, suspicions=["true"])
+            _parses(everything)
+        except (_Unsupported, SyntaxError) as why:
+            self.unsupported[shape] = f"its targets: {why}"
+            return None
+        checks = _Checks(shape, everything.target, dict(prefixes))
         self._deep = False
         try:
             self._constraints(shape, checks)
             # a nested shape reads the values' own properties: a doubtful literal there is not the focus's
             checks.simple_paths = checks.simple_paths and not self._deep
-        except _Unsupported as why:
+            _parses(checks)
+        except (_Unsupported, SyntaxError) as why:
             self.unsupported[shape] = str(why)
-            return _Checks(shape, target, prefixes, suspicions=["true"])  # every target
+            return everything  # every target is a suspect
         return checks
 
     def _target(self, shape: Node, prefixes: dict) -> str:
@@ -377,6 +389,16 @@ class Screen:
         if var == "?nested":
             raise _Unsupported("shapes nested two deep")
         return "(" + " && ".join(parts or ["true"]) + ")"
+
+
+def _parses(checks: _Checks) -> None:
+    """Raise SyntaxError unless Oxigraph reads every query of `checks` (run once on an empty store)."""
+    empty = ox.Store()
+    queries = [checks.select(body, having) for body, having in checks.grouped]
+    queries += [q for q in (checks.suspicious(False), checks.suspicious(True)) if q]
+    queries += [checks.values(path) for path, _ in checks.patterns]
+    for query in queries:
+        list(empty.query(query))
 
 
 def doubtful_literal(literal: Literal) -> bool:

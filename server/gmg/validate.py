@@ -192,12 +192,15 @@ def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
     """
     with _lock:
         prepared = _prepare(shapes, ontology)
-        if prepared.runner is not None and not reference:
+        if prepared.runner is not None and prepared.screen.supported and not reference:
             suspects = {node for _, node in _suspects(prepared.screen, chain(mixed, data))}
             # pySHACL gets its copy only when there is something for it to validate; a suspect is
             # validated against every shape that targets it (see gmg.screen on the two SPARQL engines)
             target = _mixed_copy(mixed, data) if suspects else _PreparedQueries()
             conforms, report_graph = prepared.runner.run(target, prepared.targets.of(target, suspects))
+        elif prepared.runner is not None and not reference:  # every target, as gmg.targets finds them
+            target = _mixed_copy(mixed, data)
+            conforms, report_graph = prepared.runner.run(target, prepared.targets.all(target))
         else:
             conforms, report_graph = _pyshacl(_mixed_copy(mixed, data), prepared.shapes)
     return _report(conforms, report_graph, data, shapes, ontology)
