@@ -20,8 +20,11 @@ benchmarks/generated/<size>, which git ignores) it
    paths and DESCRIBE of one resource; gmg's own pages (an /id/ page as HTML and as Turtle,
    label search) apart. A system stops a query after --budget seconds of it (rdflib-endpoint
    at a million triples), and a failed answer is counted, not timed;
-4. measures throughput with 8 keep-alive clients for --seconds, point queries and the
-   competency mix apart, in three rounds that alternate the systems;
+4. measures throughput with 8 keep-alive connections for --seconds, point queries and the
+   competency mix apart, in three rounds that alternate the systems. wrk (a load generator in
+   C: `apt-get install wrk`) sends the requests where it is installed; Python clients share
+   the GIL and cap every system near a thousand requests a second. After each run the server
+   is given time to go idle, since wrk leaves queries in flight when it stops;
 5. times updates (INSERT DATA then DELETE DATA of one label, alternately; gmg validates each
    against the shapes);
 6. prints peak memory per system (its processes together, sampled every 0.2 s).
@@ -71,6 +74,7 @@ GENERATED = ROOT / "benchmarks" / "generated"
 SYSTEMS = ("gmg", "oxigraph", "rdflib")
 CLIENTS = 8
 LOAD_GENERATOR = "wrk" if shutil.which("wrk") else "python"  # --load-generator
+SETTLE_LIMIT = 120.0  # seconds a server may take to go idle after a throughput run
 PREFIXES = """PREFIX gmg: <https://w3id.org/gmg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -222,6 +226,25 @@ class System:
     first_answer: float
     memory: PeakMemory
     graph_prefix: tuple[str, str] = ("", "")  # how an update names the data graph
+
+    def settle(self, limit: float = SETTLE_LIMIT) -> float:
+        """Wait until the server's processes are idle (below 10 % of a core over half a second),
+        at most `limit` s; the seconds waited. wrk drops its connections at the end of a run with
+        queries in flight, which a server may go on evaluating, taking the cores from the next run."""
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            try:
+                root = psutil.Process(self.process.pid)
+                processes = [root] + root.children(recursive=True)
+                for process in processes:
+                    process.cpu_percent(None)
+                time.sleep(0.5)
+                busy = sum(process.cpu_percent(None) for process in processes)
+            except psutil.NoSuchProcess:
+                break
+            if busy < 10:
+                break
+        return time.monotonic() - started
 
     def stop(self) -> int:
         peak = self.memory.stop()
@@ -451,7 +474,9 @@ def throughput(systems: dict[str, System], mixes: dict[str, list[str]], seconds:
         order = list(systems) if r % 2 == 0 else list(reversed(systems))
         for mix, queries in mixes.items():
             for s in order:
-                results[mix][s].append(load(systems[s], queries, seconds))
+                figure = load(systems[s], queries, seconds)
+                figure["settled_s"] = round(systems[s].settle(), 1)  # before the next run starts
+                results[mix][s].append(figure)
     return results
 
 
@@ -541,6 +566,9 @@ def markdown(figures: dict) -> str:
         if "gmg" in rates and "rdflib" in rates and statistics.median(rates["rdflib"]):
             ratio = statistics.median(rates["gmg"]) / statistics.median(rates["rdflib"])
             lines.append(f"| gmg / rdflib-endpoint, {mix} | {ratio:.1f}× | | |")
+    lines.append("| idle again after a throughput run (s, longest wait) | " + " | ".join(
+        fmt(max(r.get("settled_s", 0) for rounds in (figures["throughput"][m][s] for m in figures["throughput"])
+                for r in rounds)) for s in systems) + " |")
     lines.append("| update latency, median / p95 (ms) | " + " | ".join(
         f"{fmt(figures['updates'][s]['median'])} / {fmt(figures['updates'][s]['p95'])}"
         + (f" ({figures['updates'][s]['failed']} failed or over --update-timeout)" if figures['updates'][s]['failed'] else "")

@@ -205,7 +205,8 @@ class Screen:
                 if not _true(g.value(o, SH.deactivated)):
                     self._property(o, self._path(g.value(o, SH.path), checks), checks)
             elif p == SH.sparql:
-                checks.suspicions.append(f"EXISTS {{ {self._sparql(o, checks)} }}")
+                if not _true(g.value(o, SH.deactivated)):
+                    checks.suspicions.append(f"EXISTS {{ {self._sparql(o, checks)} }}")
             elif p == SH.pattern:
                 checks.patterns.append((None, self._regex(shape, o)))
             else:
@@ -269,7 +270,7 @@ class Screen:
         """A SPARQL constraint's WHERE body, with ?this bound by the target pattern before it."""
         g = self.shapes
         select = g.value(constraint, SH.select)
-        if select is None or _true(g.value(constraint, SH.deactivated)):
+        if select is None:
             raise _Unsupported("a SPARQL constraint without sh:select")
         text = str(select)
         start, end = text.find("{"), text.rfind("}")
