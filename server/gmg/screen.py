@@ -7,19 +7,21 @@ and pySHACL then validates only those (gmg.validate). The queries may find too m
 (a suspect that conforms costs a little time) but never too few: every check below
 either mirrors pySHACL's own test or errs towards suspicion, and what cannot be
 compiled makes every target of its shape a suspect. So the report is still
-pySHACL's own, which tests/test_screen.py checks against pySHACL alone on every shape
-fixture and on broken copies of the data.
+pySHACL's own, which tests check against pySHACL alone: tests/test_shapes.py on every
+shape fixture, tests/test_screen.py on seeded broken copies of the article.
 
 The SPARQL constraints run in Oxigraph here and in rdflib's engine in pySHACL, and
 the two differ on some malformed values (rdflib's IRI() makes an IRI of a string with
-a space, Oxigraph's fails). Such a value breaks some other rule of the same node (a
-year that is not a number), so gmg.validate has pySHACL validate each suspect node
-against every shape that targets it, not only the shape that made it a suspect.
+a space, Oxigraph's fails). Such a value usually breaks another rule of the same node
+too (a year that is not a number), so gmg.validate has pySHACL validate each suspect
+node against every shape that targets it, not only the shape that made it a suspect:
+that narrows the gap rather than closing it, and the broken copies exercise it.
 
 Two things are decided in Python rather than in SPARQL, to match pySHACL exactly:
-`sh:pattern` (Python's `re`, not Oxigraph's regex engine), and literals whose value
-rdflib cannot read (their subjects are suspects for every shape that targets them:
-`doubtful`).
+`sh:pattern` on a shape's own values (Python's `re`, not Oxigraph's regex engine;
+inside sh:or and other nested shapes only plain patterns that both engines read alike
+are compiled), and literals whose value rdflib cannot read (their subjects are
+suspects for every shape that targets them: `doubtful`).
 """
 
 from __future__ import annotations
