@@ -200,9 +200,7 @@ class Screen:
             self._property(shape, self._path(path, checks), checks)
             return
         values = []
-        for p, o in g.predicate_objects(shape):
-            if p in NOT_CONSTRAINTS or not str(p).startswith(str(SH)):
-                continue
+        for p, o in self._parameters(shape):
             if p == SH.property:
                 if not _true(g.value(o, SH.deactivated)):
                     self._property(o, self._path(g.value(o, SH.path), checks), checks)
@@ -218,11 +216,8 @@ class Screen:
 
     def _property(self, shape: Node, path: str, checks: _Checks) -> None:
         """A property shape's constraints on the values of `path` from ?this."""
-        g = self.shapes
         values = []
-        for p, o in g.predicate_objects(shape):
-            if p in NOT_CONSTRAINTS or not str(p).startswith(str(SH)):
-                continue
+        for p, o in self._parameters(shape):
             if p == SH.minCount:
                 n = int(o)
                 if n == 1:
@@ -256,6 +251,11 @@ class Screen:
                 values.append(self._value(p, o, "?value"))
         if values:
             checks.suspicions.append(f"EXISTS {{ ?this {path} ?value . FILTER (!({' && '.join(values)})) }}")
+
+    def _parameters(self, shape: Node):
+        """The shape's constraint parameters (SHACL predicates that say something a value must meet)."""
+        return ((p, o) for p, o in self.shapes.predicate_objects(shape)
+                if p not in NOT_CONSTRAINTS and str(p).startswith(str(SH)))
 
     def _qualified(self, shape: Node, qualified: Node, path: str) -> str:
         g = self.shapes
@@ -361,9 +361,7 @@ class Screen:
         checks = _Checks(shape, "")  # only for the path's bookkeeping
         walk = self._path(path, checks) if path is not None else None
         self._deep = self._deep or (walk is not None and var != "?this")
-        for p, o in g.predicate_objects(shape):
-            if p in NOT_CONSTRAINTS or not str(p).startswith(str(SH)):
-                continue
+        for p, o in self._parameters(shape):
             if p == SH.pattern and _plain_regex(str(o)) and g.value(shape, SH.flags) is None:
                 parts.append(f"(!isBlank({var}) && REGEX(STR({var}), {_string(str(o))}))")
                 continue
