@@ -19,6 +19,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 
 from pyshacl import validate as shacl_validate
@@ -125,7 +126,12 @@ class _Prepared:
     ontology: list  # the ontology's triples as pySHACL itself mixes them into a data graph (ont_graph)
     targets: Targets  # the shapes' targets, for validating chosen nodes only (an update's check)
     focused: "_FocusedRunner | None"  # pySHACL's parsed shapes, kept for validating chosen nodes
-    screen: Screen  # the shapes as SPARQL that finds the nodes that could fail (a full validation)
+
+    @cached_property
+    def screen(self) -> Screen:
+        """The shapes as SPARQL that finds the nodes that could fail: made on a full validation's
+        first use, so that an update's check (which never uses it) does not pay for it."""
+        return Screen(self.sources[0])
 
     @property
     def runner(self) -> "_FocusedRunner | None":
@@ -146,7 +152,7 @@ def _prepare(shapes: Graph, ontology: Graph) -> _Prepared:
         _prepared.clear()
         targets = Targets(shapes)
         _prepared[key] = _Prepared((shapes, ontology), shapes_copy, list(mixed.triples((None, None, None))),
-                                   targets, _FocusedRunner.make(shapes), Screen(shapes))
+                                   targets, _FocusedRunner.make(shapes))
     return _prepared[key]
 
 
@@ -193,7 +199,7 @@ def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
     with _lock:
         prepared = _prepare(shapes, ontology)
         if prepared.runner is not None and prepared.screen.supported and not reference:
-            suspects = {node for _, node in _suspects(prepared.screen, chain(mixed, data))}
+            suspects = _suspects(prepared.screen, chain(mixed, data))
             # pySHACL gets its copy only when there is something for it to validate; a suspect is
             # validated against every shape that targets it (see gmg.screen on the two SPARQL engines)
             target = _mixed_copy(mixed, data) if suspects else _PreparedQueries()
@@ -230,11 +236,11 @@ def _mixed_copy(mixed: list, data: Graph) -> Graph:
     return target
 
 
-def _suspects(screen: Screen, triples: Iterable) -> set[tuple]:
-    """(shape, node) for every target among `triples` that could fail its shape (gmg.screen)."""
+def _suspects(screen: Screen, triples: Iterable) -> set:
+    """The nodes among `triples` that could fail a shape that targets them (gmg.screen)."""
     doubtful: set = set()
     store, back = _oxigraph(triples, doubtful)
-    return {(shape, back[node]) for shape, node in screen.suspects(store, doubtful)}
+    return {back[node] for _, node in screen.suspects(store, doubtful)}
 
 
 def _pyshacl(target: Graph, shapes: Graph) -> tuple[bool, Graph]:
