@@ -27,7 +27,7 @@ from ..query import Head, QueryRequest
 from .. import faults
 from ..journal import JOURNAL, Journal, JournalEntry, JournalWriteError
 from ..store import ROCKSDB
-from . import worker
+from . import wire, worker
 from .admission import Admission, EngineBusy
 from .spool import DiskBudget, Spool
 from .worker import EngineConfig
@@ -151,6 +151,7 @@ class _Whole:
 class Answer:
     head: Head
     body: AsyncIterator[bytes]
+    whole: bytes | None = None  # the whole body, when it came in one message (then `body` need not be read)
 
 
 @dataclass
@@ -219,7 +220,7 @@ class EngineSupervisor:
     async def _spawn(self, from_files: bool = True) -> None:
         """Start an engine on the source files, or (a replacement) on the last good build."""
         ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe(duplex=True)
+        ours, theirs = wire.socket_pair()
         self._generation += 1
         generation = self._generation
         self._ready = self._loop.create_future()
@@ -229,12 +230,15 @@ class EngineSupervisor:
             config = replace(config, revalidate_journal=self._sources_changed,
                              snapshot=str(Path(self._snapshot_dir.name) / "build.nq"))
         self._sources_changed = False
-        process = ctx.Process(target=worker.main, args=(child, config), name="gmg-engine", daemon=True)
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        threading.Thread(target=self._read, args=(parent, generation), name="gmg-engine-reader",
-                         daemon=True).start()
+        process = ctx.Process(target=worker.main, args=(theirs, config), name="gmg-engine", daemon=True)
+        try:
+            process.start()
+        finally:
+            theirs.close()
+        _, self._conn = await self._loop.create_unix_connection(
+            lambda: wire.MessageReader(lambda message: self._dispatch(message, generation),
+                                       lambda: self._engine_gone(generation)), sock=ours)
+        self._process = process
         self.info = await self._ready
         log.info("engine %s ready (pid %s, %s triples)", generation, process.pid, self.info.get("triples"))
 
@@ -246,9 +250,8 @@ class EngineSupervisor:
                 process.join(5)
             else:  # reap it off the event loop, which must not block on a dying process
                 threading.Thread(target=process.join, args=(5,), name="gmg-engine-reaper", daemon=True).start()
-        # The reader thread of that engine closes the pipe once it reads EOF. Closing
-        # it here, under a thread blocked in recv(), would free the descriptor for
-        # the next engine's pipe to reuse while the old reader still reads from it.
+        if self._conn is not None:
+            self._conn.close()  # (what the old engine still sends is dropped: it is not awaited)
         self._conn = None
 
     async def _replace(self, reason: str, generation: int, from_files: bool = False) -> None:
@@ -315,28 +318,10 @@ class EngineSupervisor:
 
     # -- the pipe ------------------------------------------------------------------
     def _send(self, message: tuple) -> None:
-        try:
-            self._conn.send(message)
-        except (OSError, AttributeError) as err:
-            # The engine is gone (its reader thread will see EOF and replace it) and what
-            # was being sent is resent to the next one: reads and info are, updates get 503.
-            log.warning("could not send to the engine: %s", err)
-
-    def _read(self, conn, generation: int) -> None:
-        """Reader thread: hand each engine message to the event loop."""
-        while True:
-            try:
-                message = conn.recv()
-                handler, args, gone = self._dispatch, (message, generation), False
-            except (EOFError, OSError):
-                handler, args, gone = self._engine_gone, (generation,), True
-                conn.close()
-            try:
-                self._loop.call_soon_threadsafe(handler, *args)
-            except RuntimeError:
-                return  # the event loop is closed: the server is shutting down
-            if gone:  # (not `handler is self._engine_gone`: each bound method is a new object)
-                return
+        if self._conn is None or not self._conn.send(message):
+            # The engine is gone (its pipe's end replaces it) and what was being sent is
+            # resent to the next one: reads and info are, updates get 503.
+            log.warning("could not send to the engine: its pipe is closed")
 
     def _dispatch(self, message: tuple, generation: int) -> None:
         kind = message[0]
@@ -407,7 +392,7 @@ class EngineSupervisor:
             # The engine is done and the answer is here (64 KB at most): the slot is free at
             # once, and the client is served from memory with no spool and no drain task.
             self._finish(request_id)
-            return Answer(head, _Whole(pending.whole, self._abandoned))
+            return Answer(head, _Whole(pending.whole, self._abandoned), whole=pending.whole)
         return Answer(head, self._body(request_id, pending))
 
     def _body(self, request_id: int, pending: _Pending) -> "_Body":

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import faults
+from . import wire
 from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
@@ -80,7 +81,6 @@ class EngineConfig:
 class Engine:
     def __init__(self, conn, config: EngineConfig):
         self.conn = conn
-        self.send_lock = threading.Lock()
         self.cancelled: set[int] = set()
         self.active: set[int] = set()  # queries being answered
         self.data = DataDir(Path(config.data_root)) if config.data_root else None
@@ -255,8 +255,7 @@ class Engine:
             log.warning("journal entry no longer applies (%s): %s", problem.status, problem.message)
 
     def send(self, message: tuple) -> None:
-        with self.send_lock:
-            self.conn.send(message)
+        self.conn.send(message)  # (from any thread: the channel takes turns)
 
     def info(self) -> dict:
         store = self.borrow()
@@ -432,8 +431,9 @@ class JournalBehind(Exception):
     """The store holds updates the journal does not: the journal lost acknowledged entries."""
 
 
-def main(conn, config: EngineConfig) -> None:
-    """Entry point of the engine process."""
+def main(sock, config: EngineConfig) -> None:
+    """Entry point of the engine process; `sock` is its end of the pipe (wire.py)."""
+    conn = wire.Channel(sock)
     try:
         engine = Engine(conn, config)
     except (SourceError, JournalBehind) as err:

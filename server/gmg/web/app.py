@@ -31,6 +31,7 @@ from .ontology import ontology_router
 from .pictures import pictures_router
 from .resource import not_found_page, resource_router
 from .search import SearchIndex, search_router
+from .query_operation import QueryOperation, ahead_of_routing
 from .sparql import sparql_router, without_body
 from .update import update_router
 from .validation import SourceCache, validation_router
@@ -78,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.start_error = None  # why the engine could not start, if it could not
     app.state.build_errors = []  # set by --watch when changed sources cannot be served
     app.include_router(home_router(app, engine))
-    app.include_router(sparql_router(settings, engine))
+    operation = QueryOperation(settings, engine)
+    app.include_router(sparql_router(settings, engine, operation))
     app.include_router(validation_router(settings, cache))
     app.include_router(ontology_router(settings, cache))
     app.include_router(update_router(settings, engine))
@@ -92,7 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     url_limit = url_length_limit(settings)
 
     # Middleware added last runs first: the access log and metrics see every answer
-    # (the 414 too), and CORS headers go on every answer, errors included.
+    # (the 414 too), and CORS headers go on every answer, errors included. Queries are
+    # answered inside all three, before FastAPI's routing.
+    app.add_middleware(ahead_of_routing, operation=operation)
     app.add_middleware(RefuseLongUrls, limit=url_limit)
 
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).

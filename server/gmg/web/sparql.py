@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from urllib.parse import parse_qs
@@ -13,17 +12,16 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from ..engine import EngineSupervisor
 from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate, prefers_html
 from ..query import Dataset, QueryRequest
-from ..querytext import Limits, QueryRejected, QueryText, inspect
+from ..querytext import QueryText
 from ..service_description import service_description
 from ..settings import Settings
 from . import internal
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
+from .query_operation import Delegated, QueryOperation, guard, the_query
 from .editor import editor_config
 from .page import PAGE_SIZE, Outcome, query_page
 from .urls import public_root
 
-FORM = "application/x-www-form-urlencoded"
-SPARQL_QUERY = "application/sparql-query"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 LABELS = """SELECT ?s (SAMPLE(?label) AS ?l) WHERE {{
   VALUES ?s {{ {values} }} ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label
@@ -31,20 +29,19 @@ LABELS = """SELECT ?s (SAMPLE(?label) AS ?l) WHERE {{
 }} GROUP BY ?s"""
 
 
-def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
+def sparql_router(settings: Settings, engine: EngineSupervisor, operation: QueryOperation) -> APIRouter:
+    """The query page and the service description; queries go to `operation`, which usually
+    answers them before routing (query_operation.ahead_of_routing)."""
     router = APIRouter()
 
     @router.api_route("/sparql", methods=["GET", "HEAD"])
     async def sparql_get(request: Request) -> Response:
+        if operation.takes(request.scope):
+            return Delegated(operation)
         if not request.url.query:
             response = await describe_service(request)
-        else:
-            params = parse_qs(request.url.query, keep_blank_values=True)
-            if "format" not in params and prefers_html(request.headers.get("accept"), RESULTS) \
-                    and prefers_html(request.headers.get("accept"), GRAPH):
-                response = await browser_answer(request, params)  # a shared link opened in a browser
-            else:
-                response = await answer(request, params, None)
+        else:  # a shared link opened in a browser
+            response = await browser_answer(request, parse_qs(request.url.query, keep_blank_values=True))
         return await without_body(response) if request.method == "HEAD" else response
 
     @router.options("/sparql")
@@ -53,65 +50,20 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
 
     @router.post("/sparql")
     async def sparql_post(request: Request) -> Response:
-        content_type = request.headers.get("content-type", "")
-        media, _, parameters = content_type.partition(";")
-        media = media.strip().lower()
-        params = parse_qs(request.url.query, keep_blank_values=True)
-        try:
-            body = await read_body(request, settings.max_body_bytes)
-            if media == FORM:
-                params = merge(params, parse_qs(body.decode("utf-8"), keep_blank_values=True))
-                return await answer(request, params, None)
-            if media == SPARQL_QUERY:
-                charset = _charset(parameters)
-                if charset not in ("utf-8", "utf8"):
-                    raise ProtocolError(415, f"Unsupported charset {charset!r}: send the query as UTF-8.")
-                return await answer(request, params, body.decode("utf-8"))
-        except UnicodeDecodeError:
-            return error_response(ProtocolError(400, "The request body is not valid UTF-8."))
-        except ProtocolError as err:
-            return error_response(err)
-        return error_response(ProtocolError(
-            415, f"Unsupported Content-Type {media or '(none)'!r}: send {FORM} with a 'query' "
-                 f"field, or {SPARQL_QUERY} with the query as the body."))
-
-    async def answer(request: Request, params: dict[str, list[str]], body_query: str | None) -> Response:
-        try:
-            text = _the_query(params, body_query)
-            request.state.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-            checked = guard(text)
-            request.state.query_form = checked.form
-            query = QueryRequest(
-                text=text,
-                dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
-                                named_graph_uris=params.get("named-graph-uri")),
-                base_iri=settings.base_iri,
-                accept=request.headers.get("accept"),
-                format=(params.get("format") or [None])[0],
-                has_dataset_clause=checked.has_dataset_clause,
-                default_graph_only=not checked.names_graphs,
-                max_rows=settings.max_rows,
-            )
-            result = await engine.query(query)
-        except ProtocolError as err:
-            return error_response(err)
-        except ENGINE_ERRORS as err:
-            return error_response(engine_error(err))
-        headers = {"Vary": "Accept", **result.head.headers}
-        return StreamingResponse(result.body, media_type=result.head.format.content_type, headers=headers)
+        return Delegated(operation)
 
     async def browser_answer(request: Request, params: dict[str, list[str]]) -> Response:
         """The query page with the query run: its results a page at a time, or its error."""
         endpoint = public_root(settings, request) + "/sparql"
         try:
-            text = _the_query(params, None)
+            text = the_query(params, None)
         except ProtocolError as err:
             return error_response(err)
         extra = {k: v for k, v in params.items() if k in ("default-graph-uri", "named-graph-uri")}
         page_number = int(params["page"][0]) if params.get("page", [""])[0].isdigit() else 1
         status, labels = 200, {}
         try:
-            checked = guard(text)
+            checked = guard(text, settings)
             request.state.query_form = checked.form
             outcome = await run_for_page(text, checked, params)
             if outcome.results and "results" in outcome.results:
@@ -156,31 +108,6 @@ def sparql_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
         rows = await internal.rows(engine, settings, LABELS.format(values=values))
         return {r["s"]["value"]: r["l"]["value"] for r in rows}
 
-    def _the_query(params: dict[str, list[str]], body_query: str | None) -> str:
-        queries = params.get("query", [])
-        if body_query is not None:
-            if queries:
-                raise ProtocolError(400, "Give the query either as the body or as the 'query' parameter, not both.")
-            queries = [body_query]
-        if not queries:
-            raise ProtocolError(400, "Missing 'query' parameter: give one SPARQL query.")
-        if len(queries) > 1:
-            raise ProtocolError(400, "Repeated 'query' parameter: give exactly one SPARQL query.")
-        text = queries[0]
-        if not text.strip():
-            raise ProtocolError(400, "Empty 'query' parameter: give one SPARQL query.")
-        return text
-
-    def guard(text: str) -> QueryText:
-        """Refuse, before any parser sees it, text that could crash, stall or make the engine fetch."""
-        try:
-            checked = inspect(text, Limits(max_bytes=settings.max_query_bytes))
-        except QueryRejected as err:
-            raise ProtocolError(400, str(err)) from None  # naming the limit, the size limit too
-        if checked.form == "UPDATE":
-            raise ProtocolError(400, "This is an update: send it by POST to /update.")
-        return checked
-
     async def describe_service(request: Request) -> Response:
         # the URL the client used, or the one it would use behind a proxy
         endpoint = public_root(settings, request) + "/sparql" if settings.public_url else str(request.url)
@@ -217,36 +144,3 @@ async def without_body(response: Response) -> Response:
     head = Response(status_code=response.status_code)
     head.raw_headers = list(response.raw_headers)  # Response() would add Content-Length: 0
     return head
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes the limit."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def merge(*groups: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Parameters from the URL and a form body together: a name given in both counts twice."""
-    merged: dict[str, list[str]] = {}
-    for group in groups:
-        for key, values in group.items():
-            merged.setdefault(key, []).extend(values)
-    return merged
-
-
-def _charset(parameters: str) -> str:
-    for param in parameters.split(";"):
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return "utf-8"
-
-

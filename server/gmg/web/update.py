@@ -25,7 +25,8 @@ from ..settings import Settings
 from ..update import insert_data
 from . import internal
 from .errors import ProtocolError, error_response
-from .sparql import merge, read_body, without_body
+from .query_operation import merge, read_body
+from .sparql import without_body
 
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"

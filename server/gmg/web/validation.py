@@ -16,7 +16,8 @@ from ..sources import Sources, load_sources
 from ..validate import validate
 from .errors import ProtocolError, error_response
 from .shapes_page import shapes_page
-from .sparql import read_body, without_body
+from .query_operation import read_body
+from .sparql import without_body
 from .update import parse_body
 
 TEXT = Format("text", "text/plain", "report", None, "")
