@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from typing import Callable, Iterable, Iterator
+from json.encoder import encode_basestring as quoted  # (C: a JSON string, non-ASCII kept)
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from .iris import PREFIXES
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 CHUNK = 64 * 1024
+TERM_CACHE = 4096  # terms whose JSON text one answer keeps
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)  # formats where prefixes make output readable
 
 
@@ -80,13 +82,41 @@ def tsv_cell(term) -> str:
     return str(term)
 
 
+def json_text(term) -> str:
+    """A term as SPARQL JSON results write it, as text: json_term without building a dict."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + quoted(term.value) + "}"
+    if kind is ox.Literal:
+        if term.language:
+            return '{"type":"literal","value":' + quoted(term.value) + ',"xml:lang":' + quoted(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return '{"type":"literal","value":' + quoted(term.value) + "}"
+        return '{"type":"literal","value":' + quoted(term.value) + ',"datatype":' + quoted(datatype) + "}"
+    return json.dumps(json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def write_json(variables: list[str], rows: Iterable[list]) -> Iterator[str]:
     yield '{"head":{"vars":' + json.dumps(variables) + '},"results":{"bindings":['
-    first = True
+    keys = [quoted(v) + ":" for v in variables]
+    # A term seen once is often seen again (the predicates of a resource, a class, a
+    # graph): its text is kept, up to a bound, and not written again.
+    texts: dict = {}
+    separator = ""
     for row in rows:
-        binding = {v: json_term(t) for v, t in zip(variables, row) if t is not None}
-        yield ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
-        first = False
+        cells = []
+        for key, term in zip(keys, row):
+            if term is None:
+                continue
+            text = texts.get(term)
+            if text is None:
+                text = json_text(term)
+                if len(texts) < TERM_CACHE:
+                    texts[term] = text
+            cells.append(key + text)
+        yield separator + "{" + ",".join(cells) + "}"
+        separator = ","
     yield "]}}"
 
 

@@ -38,6 +38,7 @@ class Channel:
     def __init__(self, sock: socket.socket):
         sock.setblocking(True)
         self._sock = sock
+        self._incoming = sock.makefile("rb")  # buffered: a message is usually one recv()
         self._send_lock = threading.Lock()
 
     def send(self, message: tuple) -> None:
@@ -50,17 +51,14 @@ class Channel:
         (size,) = LENGTH.unpack(self._read(LENGTH.size))
         return pickle.loads(self._read(size))
 
-    def _read(self, size: int) -> bytearray:
-        data = bytearray(size)
-        view, got = memoryview(data), 0
-        while got < size:
-            n = self._sock.recv_into(view[got:])
-            if n == 0:
-                raise EOFError("the server closed the engine's pipe")
-            got += n
+    def _read(self, size: int) -> bytes:
+        data = self._incoming.read(size)
+        if len(data) < size:
+            raise EOFError("the server closed the engine's pipe")
         return data
 
     def close(self) -> None:
+        self._incoming.close()
         self._sock.close()
 
 
