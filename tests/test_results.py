@@ -1,0 +1,56 @@
+"""gmg's own SELECT writers (which stop at the row cap) say what pyoxigraph's writers say."""
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from gmg.results import CHUNK, capped, chunked, write_json
+
+EX = "http://example.org/"
+TRICKY = ['plain', 'quote " and backslash \\', "line\nbreak\ttab\r", "control \x01\x1f", "non-ASCII: Ташкент, ☃, 𝄞",
+          "</literal> & <b>", "}},{\"x\":1"]
+
+
+@pytest.fixture(scope="module")
+def store():
+    store = ox.Store()
+    s, p = ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p")
+    objects = [ox.Literal(text) for text in TRICKY]
+    objects += [ox.Literal(text, language="ru") for text in TRICKY[:3]]
+    objects += [ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                ox.Literal("forty", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                ox.NamedNode(EX + "o?a=1&b=é"), ox.BlankNode("b1"),
+                ox.Triple(ox.NamedNode(EX + "a"), p, ox.Literal("quoted \" triple"))]
+    for o in objects:
+        store.add(ox.Quad(s, p, o))
+    return store
+
+
+QUERIES = ["SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+           "SELECT ?o ?unbound WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?unbound } }",  # a variable never bound
+           "SELECT ?x WHERE { VALUES ?x { UNDEF 1 } }",
+           "SELECT ?o WHERE { ?s ?p ?o FILTER(false) }"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_json_rows_are_pyoxigraphs(store, query):
+    ours = store.query(query)
+    variables = [v.value for v in ours.variables]
+    written = b"".join(chunked(write_json(variables, capped(ours, 1000, lambda: None))))
+    native = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+    assert json.loads(written) == json.loads(native)
+
+
+def test_json_rows_stop_at_the_cap_and_say_so(store):
+    cut = []
+    result = store.query("SELECT ?o WHERE { ?s ?p ?o }")
+    written = b"".join(chunked(write_json(["o"], capped(result, 3, lambda: cut.append(True)))))
+    assert len(json.loads(written)["results"]["bindings"]) == 3 and cut == [True]
+
+
+def test_long_answers_come_in_chunks_of_about_chunk_bytes():
+    rows = [[ox.Literal("x" * 100)] for _ in range(3 * CHUNK // 100)]
+    chunks = list(chunked(write_json(["v"], rows)))
+    assert len(chunks) >= 3 and all(len(c) < 2 * CHUNK for c in chunks)
+    assert len(json.loads(b"".join(chunks))["results"]["bindings"]) == len(rows)
