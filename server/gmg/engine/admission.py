@@ -30,7 +30,10 @@ class Admission:
         self._waiting += 1
         self._last_seen = time.monotonic()
         try:
-            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
+            if self._slots.locked():  # (a free slot is taken at once, without a timed wait's task)
+                await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
+            else:
+                await self._slots.acquire()
         except asyncio.TimeoutError:
             raise EngineBusy("The server is busy.") from None
         finally:

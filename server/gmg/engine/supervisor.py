@@ -35,6 +35,7 @@ from .worker import EngineConfig
 log = logging.getLogger("gmg.engine")
 FORMAT_BY_NAME = {f.name: f for f in FORMATS}
 MAX_ATTEMPTS = 2  # a read is sent to at most two engines
+TICK = ("tick",)  # what a query's timer puts among its events: look at the deadline
 # Updates take at most this share of the time (a writer waits after each update for its
 # duration times 1/share - 1, up to MAX_WRITE_PAUSE s): with two busy writers, readers keep
 # 80 % of their throughput (scripts/soak.py throughput).
@@ -447,12 +448,16 @@ class EngineSupervisor:
                 remaining = pending.deadline - time.monotonic()
                 if remaining <= 0:
                     break
+                # (a timer that wakes the wait, not asyncio.wait_for: that makes a task per wait)
+                timer = self._loop.call_later(remaining, pending.events.put_nowait, TICK)
                 try:
-                    event = await asyncio.wait_for(pending.events.get(), remaining)
-                except asyncio.TimeoutError:
-                    continue  # the deadline may have moved (a retry gets a fresh budget)
+                    event = await pending.events.get()
+                finally:
+                    timer.cancel()
             else:
                 event = pending.events.get_nowait()
+            if event is TICK:
+                continue  # look at the deadline again: it may have moved (a retry gets a fresh budget)
             if event[0] == "abort":
                 raise EngineFailure(503, event[1] + " Please retry.")
             return event
