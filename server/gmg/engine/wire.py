@@ -3,7 +3,7 @@
 The server reads its end on the event loop (`MessageReader`, an asyncio protocol), so an
 answer reaches the waiting request without a reader thread: a thread blocked in recv()
 must take the GIL back from the busy event loop for every message, and handing the message
-over costs a wake-up of the loop besides (about a third of the server's time on small
+over costs a wake-up of the loop besides (about a quarter of the server's time on small
 answers). The engine reads and writes its end with blocking calls from its threads
 (`Channel`).
 """

@@ -134,7 +134,8 @@ def ahead_of_routing(app, operation: QueryOperation):
     """ASGI middleware: /sparql queries go to `operation`, everything else to `app`."""
 
     async def dispatch(scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == PATH and operation.takes(scope):
+        if scope["type"] == "http" and scope["path"].removeprefix(scope.get("root_path", "")) == PATH \
+                and operation.takes(scope):
             await operation(scope, receive, send)
         else:
             await app(scope, receive, send)
