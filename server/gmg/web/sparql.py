@@ -1,4 +1,4 @@
-"""/sparql: the SPARQL 1.1 Protocol query operation, answered by the engine process."""
+"""/sparql in FastAPI: the query page a browser opens and the service description; queries themselves are answered by query_operation.py."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ..engine import EngineSupervisor
-from ..formats import GRAPH, RESULTS, NotAcceptable, negotiate, prefers_html
+from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
 from ..query import Dataset, QueryRequest
 from ..querytext import QueryText
 from ..service_description import service_description
 from ..settings import Settings
 from . import internal
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
-from .query_operation import Delegated, QueryOperation, guard, the_query
 from .editor import editor_config
 from .page import PAGE_SIZE, Outcome, query_page
+from .query_operation import Delegated, QueryOperation, guard, the_query
 from .urls import public_root
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
