@@ -1,4 +1,7 @@
-"""/sparql in FastAPI: the query page a browser opens and the service description; queries themselves are answered by query_operation.py."""
+"""/sparql in FastAPI: the query page a browser opens and the service description.
+
+Queries themselves are answered by query_operation.py.
+"""
 
 from __future__ import annotations
 
