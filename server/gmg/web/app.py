@@ -32,7 +32,8 @@ from .pictures import pictures_router
 from .resource import not_found_page, resource_router
 from .search import SearchIndex, search_router
 from .query_operation import QueryOperation, ahead_of_routing
-from .sparql import sparql_router, without_body
+from .head import without_body
+from .sparql import sparql_router
 from .update import update_router
 from .validation import SourceCache, validation_router
 from .watch import watch

@@ -15,7 +15,7 @@ from ..settings import Settings
 from ..sitequeries import CITING_NOTES, WORKS
 from . import internal
 from .errors import ProtocolError, error_response
-from .sparql import without_body
+from .head import without_body
 
 FORMATS = {
     "bib": ("application/x-bibtex; charset=utf-8", to_bibtex),

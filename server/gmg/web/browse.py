@@ -19,7 +19,7 @@ from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
 from .terms import curie, local_href
-from .sparql import without_body
+from .head import without_body
 
 # classes every resource has, which tell a reader nothing
 NOISE = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#")

@@ -19,7 +19,7 @@ from ..settings import Settings
 from .dumpfiles import DEFAULT_DUMP, DumpFiles, file_names
 from .errors import ProtocolError, error_response
 from .layout import page
-from .sparql import without_body
+from .head import without_body
 from .urls import public_root
 from .void import Statistics, describe, statistics
 

@@ -12,7 +12,7 @@ from ..engine import EngineSupervisor
 from . import internal
 from .errors import ProtocolError
 from .layout import page, search_form
-from .sparql import without_body
+from .head import without_body
 
 LINKS = (
     ("/id/", "Browse", "every resource by type, with counts; or search by name in the box above"),

@@ -20,7 +20,7 @@ from ..sitequeries import NETWORK_EDGES, OBSERVATIONS, network_nodes
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
-from .sparql import without_body
+from .head import without_body
 from .terms import local_href
 
 PICTURE_STYLE = """<style>

@@ -25,6 +25,7 @@ from ..query import Dataset, QueryRequest
 from ..querytext import Limits, QueryRejected, QueryText, inspect
 from ..settings import Settings
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
+from .head import without_body
 
 PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
@@ -180,9 +181,7 @@ async def stream(body, receive, send) -> None:
 async def send_error(scope, receive, send, err: ProtocolError) -> None:
     response = error_response(err)
     if scope["method"] == "HEAD":
-        await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
+        response = await without_body(response)
     await response(scope, receive, send)
 
 

@@ -29,7 +29,7 @@ from .entry import ENTRY_STYLE, entry_main, split_links, title_of
 from .errors import ProtocolError, error_response
 from .layout import page, search_form
 from .reading import READING_STYLE, cite_html, nav_html, paragraph_page, parts_html, reading_cache
-from .sparql import without_body
+from .head import without_body
 
 # Readable IRI patterns only (id/world-bank, id/note/68, id/passage/s3-p12): anything
 # else cannot name a resource and never reaches the engine.

@@ -19,7 +19,7 @@ from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
 from .terms import local_href
-from .sparql import without_body
+from .head import without_body
 
 MAX_QUERY_CHARS = 200
 LABELS = """

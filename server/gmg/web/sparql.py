@@ -10,7 +10,7 @@ import time
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 
 from ..engine import EngineSupervisor
 from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
@@ -21,6 +21,7 @@ from ..settings import Settings
 from . import internal
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
 from .editor import editor_config
+from .head import without_body
 from .page import PAGE_SIZE, Outcome, query_page
 from .query_operation import Delegated, QueryOperation, guard, the_query
 from .urls import public_root
@@ -133,17 +134,3 @@ def sparql_router(settings: Settings, engine: EngineSupervisor, operation: Query
         return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
     return router
-
-
-async def without_body(response: Response) -> Response:
-    """HEAD: GET's status and headers, no body (a streamed body is stopped, not sent).
-
-    A whole body keeps its Content-Length, as GET would send it; a streamed one has none.
-    """
-    if isinstance(response, StreamingResponse):
-        close = getattr(response.body_iterator, "aclose", None)
-        if close is not None:
-            await close()
-    head = Response(status_code=response.status_code)
-    head.raw_headers = list(response.raw_headers)  # Response() would add Content-Length: 0
-    return head

@@ -26,7 +26,7 @@ from ..update import insert_data
 from . import internal
 from .errors import ProtocolError, error_response
 from .query_operation import merge, read_body
-from .sparql import without_body
+from .head import without_body
 
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"

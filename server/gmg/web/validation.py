@@ -17,7 +17,7 @@ from ..validate import validate
 from .errors import ProtocolError, error_response
 from .shapes_page import shapes_page
 from .query_operation import read_body
-from .sparql import without_body
+from .head import without_body
 from .update import parse_body
 
 TEXT = Format("text", "text/plain", "report", None, "")
