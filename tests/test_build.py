@@ -31,13 +31,16 @@ def test_real_files_build_and_conform():
     assert result.report.conforms, result.report.render()
     assert len(result.sources.graphs[ONTOLOGY_GRAPH]) > 100
     assert len(result.sources.graphs[SHAPES_GRAPH]) > 10
-    instances = result.sources.graphs[INSTANCES_GRAPH]
-    assert (ID["world-bank"], RDFS.label, Literal("World Bank", lang="en")) in instances
+    assert result.store.query(f"ASK {{ GRAPH <{INSTANCES_GRAPH}> {{ <{ID['world-bank']}> "
+                              f"<{RDFS.label}> \"World Bank\"@en }} }}")
     # every source triple is in the store, and besides them only the metadata graph of the build
     metadata = sum(1 for _ in result.store.query(
         "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", named_graph_uris=["https://w3id.org/gmg/graph/metadata"]))
     assert metadata > 0
-    assert len(result.store) == sum(len(g) for g in result.sources.graphs.values()) + metadata
+    every = load_sources()
+    assert len(result.store) == sum(len(g) for g in every.graphs.values()) + metadata
+    sizes = result.store.graph_sizes()
+    assert all(sizes[str(name)] == len(graph) for name, graph in every.graphs.items()), sizes
 
 
 def test_turtle_syntax_error_names_file_line_and_column(data_copy):

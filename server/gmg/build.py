@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import DataDir, default_data_dir
+from .iris import INSTANCES_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .sources import Sources, load_sources, source_files
 from .store import GraphStore
-from .validate import Report, validate
+from .validate import Report
+from .validate_files import validate_files
+
+
+RULES = (ONTOLOGY_GRAPH, SHAPES_GRAPH)  # what validation reads besides the instances
 
 
 class BuildError(Exception):
@@ -22,7 +27,7 @@ class BuildError(Exception):
 
 @dataclass
 class Build:
-    sources: Sources
+    sources: Sources  # the ontology and shapes; every source graph after reasoning
     report: Report | None
     store: GraphStore
 
@@ -31,12 +36,16 @@ def build(data: DataDir | None = None, store_path: Path | None = None, *, strict
           reason: bool = False, progress: Callable[[str, int, int], None] | None = None) -> Build:
     """Parse, validate (and reason), then load the store; refuse data that violates the shapes.
 
+    The instances are parsed by pyoxigraph and validated without an rdflib graph of them
+    (gmg.validate_files): the build's memory stays that of a store. `Build.sources` holds
+    the ontology and shapes (and, with `reason`, every source graph).
+
     `progress(stage, done, total)` is told where the build is: "parse" file by file (done and
-    total in bytes of the source files), then "validate", "reason" and "load" at their start
-    (0, 1) and end (1, 1).
+    total in bytes of the ontology, shapes and instance files), then "validate", "reason" and
+    "load" at their start (0, 1) and end (1, 1).
     """
     report_to = progress or (lambda stage, done, total: None)
-    files = source_files(data)
+    files = [(path, name) for path, name in source_files(data) if name in (*RULES, INSTANCES_GRAPH)]
     total = sum(path.stat().st_size for path, _ in files)
     done = 0
     report_to("parse", 0, total)
@@ -46,15 +55,15 @@ def build(data: DataDir | None = None, store_path: Path | None = None, *, strict
         done += path.stat().st_size
         report_to("parse", done, total)
 
-    sources = load_sources(data, on_file=parsed)
-    report_to("validate", 0, 1)
-    report = validate(sources)
+    sources = load_sources(data, only=RULES, on_file=parsed)
+    instance_files = [path for path, name in files if name == INSTANCES_GRAPH]
+    report = validate_files(instance_files, sources, on_file=parsed, on_parsed=lambda: report_to("validate", 0, 1))
     report_to("validate", 1, 1)
     if report.failed(strict):
         raise BuildError("the data violates the shapes; nothing was published", report)
     if reason:
         report_to("reason", 0, 1)
-        infer(sources, data)
+        infer(load_sources(data), data)
         sources = load_sources(data)  # with the fresh inferred graph
         report_to("reason", 1, 1)
     report_to("load", 0, 1)

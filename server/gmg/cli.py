@@ -134,6 +134,7 @@ def _fail(message: str, code: int = EXIT_CANNOT_RUN) -> int:
 
 def cmd_build(args) -> int:
     from .build import BuildError, build
+    from .iris import METADATA_GRAPH
     from .sources import SourceError
 
     try:
@@ -144,8 +145,9 @@ def cmd_build(args) -> int:
     except BuildError as err:
         print(err.report.render() if err.report else "", file=sys.stderr)
         return _fail(str(err), EXIT_FAILED)
-    for name, graph in result.sources.graphs.items():
-        print(f"{name}: {len(graph)} triples")
+    for name, size in result.store.graph_sizes().items():
+        if name != str(METADATA_GRAPH):
+            print(f"{name}: {size} triples")
     print(result.report.render())
     where = f"on disk in {args.store}" if args.store else "in memory"
     print(f"store: {len(result.store)} quads {where}")
@@ -237,20 +239,16 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from rdflib import Graph
+    from .build import RULES
+    from .iris import INSTANCES_GRAPH
+    from .sources import SourceError, load_sources, source_files
+    from .validate_files import validate_files
 
-    from .sources import SourceError, load_sources, parse_turtle
-    from .validate import validate
-
+    files = [path for path, name in source_files() if name == INSTANCES_GRAPH] + list(args.extra)
     try:
-        sources = load_sources()
-        extra = Graph()
-        for path in args.extra:
-            parse_turtle(path, extra)
+        report = validate_files(files, load_sources(only=RULES))
     except SourceError as err:
         return _fail(str(err))
-    try:
-        report = validate(sources, extra)
     except Exception as err:  # e.g. a shape pySHACL cannot run: exit 2, never 1 ("violations")
         return _fail(f"validation could not run: {err}")
     if args.format == "turtle":

@@ -172,6 +172,17 @@ def judge(job: Job, sources: Sources) -> Verdict:
     return Verdict(added, report, len(job.focus), job.changed)
 
 
+def validate_in_store(store: ox.Store, nodes: set, sources: Sources) -> Report:
+    """pySHACL's report on `nodes` (pyoxigraph terms) of the store's data, each node validated over its
+    neighbourhood: what a validation of the whole data says of them (the rules above), without an
+    rdflib graph of the whole (a full validation of large data, gmg.validate_files)."""
+    triples, described = _neighbourhood(nodes, _View(store, frozenset(), frozenset()))
+    focus = frozenset(_rdflib(node) for node in nodes)
+    ontology = _Ontology.of(sources)
+    job = Job(focus, (), tuple(triples), 0, frozenset(described))
+    return _validate(job.after, _ontology_part(job, ontology), focus, sources, ontology)
+
+
 def prepare_shapes(sources: Sources) -> None:
     """Make now what every judgement against these sources shares (pySHACL's parsed shapes, the
     mixed-in ontology), which the first judgement would otherwise wait for."""

@@ -41,6 +41,7 @@ from rdflib.term import Node
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SCREEN_GRAPH = "urn:x-gmg:screen"  # where the subjects of doubtful literals are marked
 DOUBTFUL = "urn:x-gmg:screen#doubtful"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
 # Predicates of a shape that say nothing a value must meet (or that the compiler reads with another).
@@ -409,6 +410,14 @@ def doubtful_literal(literal: Literal) -> bool:
     if getattr(literal, "ill_typed", None) is True:
         return True
     return not DatatypeConstraintComponent._assert_actual_datatype(None, literal, literal.datatype)
+
+
+def doubtful_subjects(store: ox.Store) -> set:
+    """The subjects of the store's literals that rdflib cannot read as their datatype (pyoxigraph terms)."""
+    typed = store.query(f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (isLiteral(?o) && lang(?o) = '' "
+                        f"&& datatype(?o) != <{XSD_STRING}>) }}")
+    odd = [row[0] for row in typed if doubtful_literal(Literal(row[0].value, datatype=URIRef(row[0].datatype.value)))]
+    return {q.subject for literal in odd for q in store.quads_for_pattern(None, None, literal)}
 
 
 # Regular expressions that Python's re and Oxigraph's engine read alike: literal characters,

@@ -190,6 +190,14 @@ def mixed_ontology(shapes: Graph, ontology: Graph) -> list:
         return _prepare(shapes, ontology).ontology
 
 
+def screen_of(shapes: Graph, ontology: Graph) -> Screen | None:
+    """The shapes' screen, or None where a full validation cannot rest on it (pySHACL must then
+    see every target: shapes the screen or gmg.targets cannot write as queries, SHACL rules)."""
+    with _lock:
+        prepared = _prepare(shapes, ontology)
+        return prepared.screen if prepared.runner is not None and prepared.screen.supported else None
+
+
 def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, reference: bool = False) -> Report:
     """Validate `data` plus the `mixed` triples of the ontology (the class hierarchy, at least).
 
