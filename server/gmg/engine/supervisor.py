@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import AsyncIterator
 
-from ..formats import FORMATS, Format
+from ..formats import FORMATS
 from ..query import Head, QueryRequest
 from .. import faults
 from ..journal import JOURNAL, Journal, JournalEntry, JournalWriteError

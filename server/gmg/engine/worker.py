@@ -40,7 +40,7 @@ from .. import faults
 from . import wire
 from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
-from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreInUse, StoreUnavailable,
+from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
 from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay
 from ..formats import NotAcceptable
