@@ -18,7 +18,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from gmg.screen import Screen
 from gmg.iris import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from gmg.sources import Sources, load_sources, parse_turtle
-from gmg.targets import Targets, _oxigraph
+from gmg.targets import Targets, oxigraph_copy
 from gmg.validate import validate_graph
 from gmg.validate_files import validate_files
 
@@ -128,7 +128,7 @@ def test_the_screen_suspects_nothing_on_the_article(sources):
     data += sources.instances
     data += sources.ontology
     screen = Screen(sources.shapes)
-    store, _ = _oxigraph(data)
+    store, _ = oxigraph_copy(data)
     assert not screen.unsupported, f"shapes whose every target is a suspect: {screen.unsupported}"
     assert len(Targets(sources.shapes).all(data)) > 5000
     assert screen.suspects(store) == set()

@@ -79,7 +79,7 @@ class Targets:
         return found
 
     def _selected(self, data: Graph) -> dict:
-        store, back = _oxigraph(data)
+        store, back = oxigraph_copy(data)
         return {target: {back[row["this"]] for row in store.query(select) if row["this"] is not None}
                 for target, select in self.selects.items()}
 
@@ -94,7 +94,7 @@ def _prefixes(shapes: Graph, holder) -> str:
 _NAMED: dict = {}  # rdflib IRI -> pyoxigraph's, across calls: the shapes' and ontology's IRIs recur in every check
 
 
-def _oxigraph(data: Iterable, doubtful: set | None = None) -> tuple[ox.Store, dict]:
+def oxigraph_copy(data: Iterable, doubtful: set | None = None) -> tuple[ox.Store, dict]:
     """`data` (a graph, or any triples) in a pyoxigraph store, and the way back from its terms to rdflib's.
 
     `doubtful`, if given, receives the subjects of literals rdflib cannot read (gmg.screen).

@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from .screen import Screen
 from .sources import Sources
-from .targets import Targets, _oxigraph
+from .targets import Targets, oxigraph_copy
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -247,7 +247,7 @@ def _mixed_copy(mixed: list, data: Graph) -> Graph:
 def _suspects(screen: Screen, triples: Iterable) -> set:
     """The nodes among `triples` that could fail a shape that targets them (gmg.screen)."""
     doubtful: set = set()
-    store, back = _oxigraph(triples, doubtful)
+    store, back = oxigraph_copy(triples, doubtful)
     return {back[node] for _, node in screen.suspects(store, doubtful)}
 
 

@@ -28,7 +28,7 @@ from rdflib import Graph
 from .incremental import validate_in_store
 from .screen import doubtful_subjects
 from .sources import SourceError, Sources, parse_turtle
-from .targets import _oxigraph as triples_store
+from .targets import oxigraph_copy
 from .validate import Report, mixed_ontology, screen_of, validate_graph
 
 
@@ -51,7 +51,7 @@ def validate_files(files: list[Path], sources: Sources, on_file: Callable[[Path]
         return validate_graph(data, sources.shapes, sources.ontology)
     store = parsed(files, on_file)
     on_parsed()
-    mixed, _ = triples_store(mixed_ontology(sources.shapes, sources.ontology))
+    mixed, _ = oxigraph_copy(mixed_ontology(sources.shapes, sources.ontology))
     store.extend(mixed)
     suspects = {node for _, node in screen.suspects(store, doubtful_subjects(store))}
     return validate_in_store(store, suspects, sources)
