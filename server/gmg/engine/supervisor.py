@@ -15,6 +15,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -194,6 +195,8 @@ class EngineSupervisor:
         self._pending: dict[int, _Pending] = {}
         self._info_waiters: dict[int, asyncio.Future] = {}
         self._generation = 0
+        self._writes = 0  # updates begun plus updates ended (the data tag changes with both)
+        self._started = secrets.token_hex(4)  # (a data tag never outlives this process)
         self._process = None
         self._conn = None
         self._ready: asyncio.Future | None = None
@@ -508,6 +511,12 @@ class EngineSupervisor:
         # A client that goes away must not cut an update in two: it runs to its end.
         await asyncio.shield(self._update(text, base_iri))
 
+    def data_tag(self) -> str:
+        """A name for the data as queries see it now: it changes when an update begins and when it
+        ends, when an engine is replaced (the sources changed, a time limit, a crash) and at every
+        start, so an answer made under one tag holds the data of that tag (web/conditional.py)."""
+        return f"{self._started}.{self._generation}.{self._writes}"
+
     async def _update(self, text: str, base_iri: str | None) -> None:
         async with self._write_lock:
             # Writers never starve readers, however fast their updates: while there are readers
@@ -516,9 +525,11 @@ class EngineSupervisor:
             if self._admission.busy_since(self._last_write_began):
                 await asyncio.sleep(max(0.0, self._next_write - time.monotonic()))
             began = self._last_write_began = time.monotonic()
+            self._writes += 1
             try:
                 await self._update_locked(text, base_iri)
             finally:
+                self._writes += 1
                 took = time.monotonic() - began
                 self._next_write = time.monotonic() + min(MAX_WRITE_PAUSE, took * (1 / self.write_share - 1))
 
@@ -699,6 +710,7 @@ class EngineSupervisor:
             return
         self._next_recovery = time.monotonic() + RECOVERY_INTERVAL
         async with self._write_lock:
+            self._writes += 2  # (reopening the store applies the journalled updates it lacked)
             if self.journal.write_error:
                 await self._loop.run_in_executor(None, self.journal.probe)
             if self.store_error or self.info.get("store_fault"):

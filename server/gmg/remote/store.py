@@ -373,6 +373,10 @@ class RemoteStore:
             self._admission.release()
         return Answer(head, _FileBody(file))
 
+    def data_tag(self) -> None:
+        """None: other replicas write the store too, so no answer can be named by this one's writes."""
+        return None
+
     async def look_for_changes(self) -> None:
         """Read the store's mark of its last change (at most every CHANGES_TTL seconds); another's
         change means the caches derived from the data are stale: `len(self.journal)` grows."""

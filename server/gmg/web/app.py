@@ -31,6 +31,7 @@ from .ontology import ontology_router
 from .pictures import pictures_router
 from .resource import not_found_page, resource_router
 from .search import SearchIndex, search_router
+from .conditional import conditional
 from .query_operation import QueryOperation, ahead_of_routing
 from .head import without_body
 from .sparql import sparql_router
@@ -98,13 +99,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # (the 414 too), and CORS headers go on every answer, errors included. Queries are
     # answered inside all three, before FastAPI's routing.
     app.add_middleware(ahead_of_routing, operation=operation)
+    app.add_middleware(conditional, engine=engine)  # (ETags and 304s: before the query operation)
     app.add_middleware(RefuseLongUrls, limit=url_limit)
 
     # Open to every origin, never with credentials (no Access-Control-Allow-Credentials).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Content-Type", "Authorization", "Accept"],
-                       expose_headers=["Gmg-Results-Truncated", "Gmg-Results-Limit", "Retry-After"])
+                       expose_headers=["Gmg-Results-Truncated", "Gmg-Results-Limit", "Retry-After", "ETag"])
     install(app, Metrics(engine))
 
     @app.exception_handler(StarletteHTTPException)
