@@ -76,6 +76,8 @@ class EngineConfig:
     # updates are enabled: the checker starts with the engine, so the first update does
     # not wait for it to import pySHACL and prepare the shapes
     updates: bool = False
+    # the default graph of queries is kept materialised for stores of at most this many quads
+    materialise_limit: int = 2_000_000
 
 
 class Engine:
@@ -180,7 +182,7 @@ class Engine:
             self.readers[store] = self.readers.get(store, 0) + 1
         # queries of the default graph alone are answered from it materialised (built in the
         # background the first time a store is read: at start, and after a store is swapped)
-        store.materialise_default_graph()
+        store.materialise_default_graph(self.config.materialise_limit)
         return store
 
     def give_back(self, store: GraphStore) -> None:

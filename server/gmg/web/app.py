@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = remote_store(settings) if settings.store_url else EngineSupervisor(
         EngineConfig(store_path=str(settings.store) if settings.store else None,
-                     updates=bool(settings.update_token)),
+                     updates=bool(settings.update_token), materialise_limit=settings.materialise_limit),
         timeout=settings.query_timeout,
         max_active=settings.max_active_queries,
         max_waiting=settings.max_queued_queries,
