@@ -130,6 +130,13 @@ def test_the_row_cap_is_gmgs(client):
     assert ask.status_code == 200 and "gmg-results-limit" not in ask.headers
 
 
+def test_answers_from_a_remote_store_carry_no_etag(client):
+    """Other replicas may write the store, so gmg cannot tell when an answer goes stale."""
+    answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON})
+    assert answer.status_code == 200 and "etag" not in answer.headers
+    assert "etag" not in client.get("/id/world-bank", headers={"Accept": "text/turtle"}).headers
+
+
 def test_health_names_the_store_and_says_it_answers(client, store):
     health = client.get("/health").json()
     assert health["status"] == "ok"
