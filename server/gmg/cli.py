@@ -145,7 +145,7 @@ def cmd_build(args) -> int:
     except BuildError as err:
         print(err.report.render() if err.report else "", file=sys.stderr)
         return _fail(str(err), EXIT_FAILED)
-    for name, size in result.store.graph_sizes().items():
+    for name, size in result.store.build_info()["graphs"].items():  # (as the load counted them)
         if name != str(METADATA_GRAPH):
             print(f"{name}: {size} triples")
     print(result.report.render())

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .iris import BASE
 
+MATERIALISE_LIMIT = 2_000_000  # quads: above it the query default graph is not copied into memory
+
 
 def setting(default, help: str, env: str | None = None, flag: str | None = None):
     return field(default=default, metadata={"help": help, "env": env, "flag": flag})
@@ -38,7 +40,7 @@ class Settings:
         "GMG_MAX_ROWS", "--max-rows")
 
     materialise_limit: int = setting(
-        2_000_000, "Keep the default graph of queries materialised in memory as one graph (joins two to "
+        MATERIALISE_LIMIT, "Keep the default graph of queries materialised in memory as one graph (joins two to "
         "four times faster) for a store of at most this many quads; above it queries read the union of "
         "the graphs, since the copy would take minutes of CPU at every engine start (ten million quads: "
         "160 s and 4.7 GB). 0: never.", "GMG_MATERIALISE_LIMIT", "--materialise-limit")

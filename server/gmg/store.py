@@ -117,10 +117,11 @@ class GraphStore:
                                       base_iri=path.resolve().as_uri())
             except SyntaxError as err:
                 raise SourceError(path, err.lineno or 0, err.offset or 0, f"Turtle syntax error: {err}") from err
-        metadata = build_metadata(files, digest, self.graph_sizes()).serialize(format="nt", encoding="utf-8")
+        sizes = self.graph_sizes()
+        metadata = build_metadata(files, digest, sizes).serialize(format="nt", encoding="utf-8")
         self._store.bulk_load(metadata, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(METADATA_GRAPH)))
         self._store.flush()
-        self._write_build_info({"digest": digest, "triples": len(self)})
+        self._write_build_info({"digest": digest, "triples": len(self), "graphs": sizes})
 
     # -- reading -------------------------------------------------------------
     def query(

@@ -134,6 +134,11 @@ class _Prepared:
         return Screen(self.sources[0])
 
     @property
+    def full_screen(self) -> Screen | None:
+        """The screen, where a full validation can rest on it (gmg runs the shapes on its suspects)."""
+        return self.screen if self.runner is not None and self.screen.supported else None
+
+    @property
     def runner(self) -> "_FocusedRunner | None":
         """The runner, where gmg can work out every target of the shapes and run them itself."""
         return self.focused if self.targets.supported else None
@@ -194,8 +199,7 @@ def screen_of(shapes: Graph, ontology: Graph) -> Screen | None:
     """The shapes' screen, or None where a full validation cannot rest on it (pySHACL must then
     see every target: shapes the screen or gmg.targets cannot write as queries, SHACL rules)."""
     with _lock:
-        prepared = _prepare(shapes, ontology)
-        return prepared.screen if prepared.runner is not None and prepared.screen.supported else None
+        return _prepare(shapes, ontology).full_screen
 
 
 def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, reference: bool = False) -> Report:
@@ -206,8 +210,8 @@ def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
     """
     with _lock:
         prepared = _prepare(shapes, ontology)
-        if prepared.runner is not None and prepared.screen.supported and not reference:
-            suspects = _suspects(prepared.screen, chain(mixed, data))
+        if not reference and prepared.full_screen is not None:
+            suspects = _suspects(prepared.full_screen, chain(mixed, data))
             # pySHACL gets its copy only when there is something for it to validate; a suspect is
             # validated against every shape that targets it (see gmg.screen on the two SPARQL engines)
             target = _mixed_copy(mixed, data) if suspects else _PreparedQueries()

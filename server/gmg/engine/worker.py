@@ -40,6 +40,7 @@ from .. import faults
 from . import wire
 from .validator import NICENESS, Checker
 from ..journal import JOURNAL, JournalEntry
+from ..settings import MATERIALISE_LIMIT
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
 from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay
@@ -77,7 +78,7 @@ class EngineConfig:
     # not wait for it to import pySHACL and prepare the shapes
     updates: bool = False
     # the default graph of queries is kept materialised for stores of at most this many quads
-    materialise_limit: int = 2_000_000
+    materialise_limit: int = MATERIALISE_LIMIT
 
 
 class Engine:

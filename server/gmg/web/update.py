@@ -25,11 +25,10 @@ from ..settings import Settings
 from ..update import insert_data
 from . import internal
 from .errors import ProtocolError, error_response
-from .query_operation import merge, read_body
+from .query_operation import FORM, merge, read_body
 from .head import without_body
 
 SPARQL_UPDATE = "application/sparql-update"
-FORM = "application/x-www-form-urlencoded"
 GRAPH_STORE_ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 
 
