@@ -7,6 +7,8 @@ ONTOLOGY_IRI = BASE + "ontology"
 GMG = Namespace(ONTOLOGY_IRI + "#")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+# the work the graph is about: its sections are dcterms:isPartOf it
+ARTICLE = ID["korneev-2017"]
 
 ONTOLOGY_GRAPH = GRAPH.ontology
 INSTANCES_GRAPH = GRAPH.instances

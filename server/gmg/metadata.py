@@ -13,11 +13,10 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from . import __version__
-from .iris import BASE, ID
+from .iris import ARTICLE, BASE, ID
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DATASET = URIRef(BASE + "dataset")
-ARTICLE = ID["korneev-2017"]
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 # The rights in the article's words that the graph quotes (selectors' oa:exact, oa:prefix,
 # oa:suffix; the notes' gmg:quote): the article's copyright holder's, quoted for scholarly

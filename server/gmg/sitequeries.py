@@ -7,6 +7,8 @@ supervised engine like any client's query, and plain modules (`sequence`, `bibli
 
 from __future__ import annotations
 
+from .iris import ARTICLE
+
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -22,16 +24,21 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 # A passage's words: gmg:quote, or the exact text of a Web Annotation selector.
 QUOTE = "(gmg:quote|oa:hasSelector/oa:exact)"
 
-# Every passage and note of the article, with what places it in the reading order.
+# Every passage and note of the article, with what places it in the reading order. Found
+# through the article's sections, not through the classes: a store may hold the passages of
+# other works (the benchmark's synthetic report has 195,000 at ten million triples), and this
+# way the query reads the article's few hundred only (62 ms at that size; by class, 19 s). The
+# kind is joined, not asked with BIND(EXISTS …), which Virtuoso 7 answered false for every note.
 PASSAGES = PREFIXES + """
 SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) (SAMPLE(?o) AS ?sectionOrder)
        (SAMPLE(?n) AS ?noteNumber) (MAX(?isNote) AS ?note) WHERE {
-  VALUES (?kind ?isNote) { (gmg:Passage "false") (gmg:Note "true") }
-  ?item a ?kind .
-  FILTER(isIRI(?item))
+  ?section dcterms:isPartOf <""" + str(ARTICLE) + """> .
+  ?item gmg:inSection ?section ; a ?kind .
+  FILTER(isIRI(?item) && ?kind IN (gmg:Passage, gmg:Note))
+  BIND(IF(?kind = gmg:Note, "true", "false") AS ?isNote)
+  OPTIONAL { ?section gmg:sectionOrder ?o }
   OPTIONAL { ?item rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }
   OPTIONAL { ?item """ + QUOTE + """ ?q }
-  OPTIONAL { ?item gmg:inSection/gmg:sectionOrder ?o }
   OPTIONAL { ?item gmg:noteNumber ?n }
 } GROUP BY ?item"""
 
