@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -135,3 +136,118 @@ def test_the_index_follows_an_update():
         assert top("Zebrafinch Bureau") == "https://w3id.org/gmg/id/world-bank"
     finally:
         server.stop()
+
+
+@functools.cache
+def folded(text: str) -> tuple[str, str]:
+    return fold(text), loosen(fold(text))
+
+
+def scan_every_label(labels: list[Label], query: str, links: dict[str, int]) -> list[tuple[str, float]]:
+    """The ranking's definition, by a scan of every label (the index before it had an inverted
+    index of words): the resources matched by a rank step (not fuzzily), best first."""
+    from gmg.search import prominence
+
+    q = loosen(fold(query))
+    words = q.split()
+    best: dict[str, float] = {}
+    for label in labels:
+        f, lf = folded(label.text)
+        if not f or not q:
+            continue
+        if lf == q:
+            step = 100
+        elif lf.startswith(q + " "):
+            step = 95
+        elif lf.startswith(q):
+            step = 90
+        elif all(any(w.startswith(qw) for w in lf.split()) for qw in words):
+            step = 80
+        elif q in lf:
+            step = 70
+        else:
+            continue
+        score = (step + (0.5 if label.preferred else 0) + prominence(links.get(label.iri, 0))
+                 - min(len(f), 200) / 1000)
+        best[label.iri] = max(score, best.get(label.iri, -1.0))
+    display = {}
+    for label in sorted(labels, key=lambda l: (not l.preferred, not l.lang.startswith("en"), l.lang)):
+        if fold(label.text):
+            display.setdefault(label.iri, label.text)
+    ranked = sorted(best.items(), key=lambda item: (-round(item[1], 9), display[item[0]], item[0]))
+    return [(iri, round(score, 2)) for iri, score in ranked[:20]]
+
+
+def test_the_index_finds_what_a_scan_of_every_label_finds():
+    """The inverted index of words only narrows down which labels are compared: on random labels
+    (Latin and Cyrillic words, romanisation variants, punctuation) and queries (whole labels,
+    first words, pieces cut across words), its matches above the fuzzy step are the scan's."""
+    import random
+
+    rng = random.Random(14)
+    vocabulary = ["world", "bank", "Bank", "migration", "migrant", "Ивахнюк", "Ivakhniuk", "fund", "XXI", "2009–2010",
+                  "Central", "Asia", "asian", "programme", "program", "Kyrgyzstan", "Kirgizstan", "a", "of", "the",
+                  "Мигранты", "remittances", "peer-assisted", "learning"]
+    iris = [f"r{n}" for n in range(300)]
+    labels = [Label(rng.choice(iris), " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 5))),
+                    rng.choice(["", "en", "ru"]), rng.random() < 0.7) for _ in range(1500)]
+    links = {iri: rng.randint(0, 300) for iri in iris if rng.random() < 0.5}
+    index = LabelIndex(labels)
+    queries = []
+    for label in rng.sample(labels, 150):
+        text = label.text
+        cut = rng.randrange(len(text))
+        queries += [text, text.split()[0], text[cut:cut + rng.randint(2, 9)], text.upper()]
+    differ = []
+    for query in queries:
+        found = [(hit.iri, hit.score) for hit in index.search(query, links=links) if hit.score > 69]
+        if found != scan_every_label(labels, query, links):
+            differ.append(query)
+    assert not differ, f"{len(differ)} of {len(queries)} queries ranked otherwise, e.g. {differ[:3]}"
+
+
+def test_an_index_that_takes_long_to_make_never_holds_a_search():
+    """On a large store the index takes a minute to make: a search waits `patience` for it, then
+    is answered from the last index, or, before the first, with a 503 that says to come back;
+    a caller that goes away does not stop the build the others wait for."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from gmg.web.errors import ProtocolError
+    from gmg.web.internal import PerDataVersion
+
+    async def scenario():
+        engine = SimpleNamespace(stats=SimpleNamespace(restarts=0), journal=[])
+
+        async def look_for_changes():
+            return None
+
+        engine.look_for_changes = look_for_changes
+        made = []
+
+        async def make():
+            await asyncio.sleep(0.3)
+            made.append(len(engine.journal))
+            return f"index of version {len(engine.journal)}"
+
+        cached = PerDataVersion(engine, make, patience=0.05, what="The search index")
+        with pytest.raises(ProtocolError) as refused:
+            await cached.get()
+        assert refused.value.status == 503 and "being prepared" in str(refused.value)
+        assert refused.value.headers.get("Retry-After")
+        await asyncio.sleep(0.3)
+        assert await cached.get() == "index of version 0"
+        engine.journal.append("an update")
+        assert await cached.get() == "index of version 0"  # the last one, while the new one is made
+        await asyncio.sleep(0.35)
+        assert await cached.get() == "index of version 1"
+        assert made == [0, 1]  # (one build per version, however many asked)
+
+        patient = PerDataVersion(engine, make)
+        gone = asyncio.create_task(patient.get())
+        await asyncio.sleep(0.05)
+        gone.cancel()
+        assert await patient.get() == "index of version 1"
+        assert made == [0, 1, 1]
+
+    asyncio.run(scenario())

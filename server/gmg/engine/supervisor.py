@@ -75,6 +75,7 @@ class _Pending:
     request: QueryRequest
     events: asyncio.Queue
     deadline: float
+    time_limit: float
     started: bool = False  # the head reached us: from now on it cannot be retried
     attempts: int = 1
     generation: int = 0
@@ -313,7 +314,7 @@ class EngineSupervisor:
                 pending.attempts += 1
                 pending.generation = self._generation
                 # a fresh time budget: the restart was not this query's fault
-                pending.deadline = time.monotonic() + self.timeout
+                pending.deadline = time.monotonic() + pending.time_limit
                 self.stats.retried += 1
                 self._send(("query", request_id, pending.request))
             for request_id, waiter in list(self._info_waiters.items()):
@@ -373,12 +374,14 @@ class EngineSupervisor:
         self._in_background(self._replace("engine died", generation))
 
     # -- requests ------------------------------------------------------------------
-    async def query(self, request: QueryRequest) -> Answer:
-        """Send a query; returns once its head is known, with the body still to stream."""
+    async def query(self, request: QueryRequest, time_limit: float | None = None) -> Answer:
+        """Send a query; returns once its head is known, with the body still to stream. The
+        time limit is the server's unless the caller (the site's own queries) sets another."""
         await self._engine_started()
         await self._admission.acquire()
         request_id = next(self._ids)
-        pending = _Pending(request, asyncio.Queue(), time.monotonic() + self.timeout,
+        time_limit = time_limit or self.timeout
+        pending = _Pending(request, asyncio.Queue(), time.monotonic() + time_limit, time_limit,
                            generation=self._generation)
         self._pending[request_id] = pending
         try:
@@ -470,7 +473,7 @@ class EngineSupervisor:
         # new engine has loaded; reads sent meanwhile wait for it (and are retried).
         self._in_background(self._replace("query timeout", pending.generation))
         raise QueryTimeout(
-            f"The query took longer than the limit of {self.timeout:g} s and was stopped. "
+            f"The query took longer than the limit of {pending.time_limit:g} s and was stopped. "
             "Narrow it down (add LIMIT, more specific patterns or fewer OPTIONALs) and try again.")
 
     def _in_background(self, work) -> None:

@@ -351,7 +351,7 @@ class RemoteStore:
             job.abandon()
             self.stats.timeouts += 1
             raise QueryTimeout(
-                f"The query took longer than the limit of {self.timeout:g} s and was stopped (the request to the "
+                f"The query took longer than the limit of {timeout or self.timeout:g} s and was stopped (the request to the "
                 "triple store was abandoned). Narrow it down (add LIMIT, more specific patterns or fewer "
                 "OPTIONALs) and try again.") from None
         except asyncio.CancelledError:  # the client went away
@@ -359,12 +359,12 @@ class RemoteStore:
             self.stats.cancelled += 1
             raise
 
-    async def query(self, request: QueryRequest) -> Answer:
+    async def query(self, request: QueryRequest, time_limit: float | None = None) -> Answer:
         await self._admission.acquire()
         try:
             graphs = await self._known_graphs()
             try:
-                head, file = await self._run(self._answer, request, graphs)
+                head, file = await self._run(self._answer, request, graphs, timeout=time_limit)
             except NotAcceptable as err:
                 raise EngineFailure(406, str(err)) from None
             except _QueryError as err:

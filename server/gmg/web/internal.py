@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+import logging
 
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor
 from ..engine.supervisor import Answer
@@ -20,6 +21,7 @@ from ..settings import Settings
 from .errors import ENGINE_ERRORS, RETRY_AFTER, ProtocolError, engine_error
 
 JSON = "application/sparql-results+json"
+log = logging.getLogger("gmg.web")
 
 
 @dataclass
@@ -54,6 +56,10 @@ def tally():
 # request builds. Still a bound, against a runaway.
 WHOLE_MAX_ROWS = 50_000_000
 _whole: ContextVar[bool] = ContextVar("gmg_internal_whole", default=False)
+# What no caller waits for (PerDataVersion with patience: the search index) may take longer
+# than a client's query: it is made once per data version, from queries that are the site's own
+BACKGROUND_TIME_LIMIT = 300.0
+_time_limit: ContextVar[float | None] = ContextVar("gmg_internal_time_limit", default=None)
 
 
 async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: str = JSON,
@@ -61,15 +67,15 @@ async def run(engine: EngineSupervisor, settings: Settings, text: str, accept: s
     request = QueryRequest(text=text, base_iri=settings.base_iri, accept=accept, format=fmt,
                            max_rows=WHOLE_MAX_ROWS if _whole.get() else settings.max_rows)
     try:
-        return await engine.query(request)
+        return await engine.query(request, _time_limit.get())
     except ENGINE_ERRORS as err:
         raise engine_error(err) from None
 
 
-async def results(engine: EngineSupervisor, settings: Settings, text: str) -> dict:
-    """The SPARQL JSON results of a SELECT or ASK, read whole."""
+async def read(engine: EngineSupervisor, settings: Settings, text: str, accept: str = JSON) -> bytes:
+    """The answer to a query, read whole."""
     started = time.perf_counter()
-    answer = await run(engine, settings, text)
+    answer = await run(engine, settings, text, accept)
     try:
         body = b"".join([chunk async for chunk in answer.body])
     except ENGINE_ERRORS as err:  # cut short: the engine was replaced under it
@@ -78,7 +84,12 @@ async def results(engine: EngineSupervisor, settings: Settings, text: str) -> di
     if counter is not None:
         counter.queries += 1
         counter.seconds += time.perf_counter() - started
-    return json.loads(body)
+    return body
+
+
+async def results(engine: EngineSupervisor, settings: Settings, text: str) -> dict:
+    """The SPARQL JSON results of a SELECT or ASK, read whole."""
+    return json.loads(await read(engine, settings, text))
 
 
 async def rows(engine: EngineSupervisor, settings: Settings, text: str) -> list[dict]:
@@ -102,24 +113,51 @@ def data_version(engine: EngineSupervisor) -> tuple[int, int]:
 
 class PerDataVersion:
     """What the web layer derives from the served data (the search index, the dump files, the
-    reading order, the pictures …), made by `make` once per data version and shared meanwhile."""
+    reading order, the pictures …), made by `make` once per data version and shared meanwhile.
 
-    def __init__(self, engine: EngineSupervisor, make):
-        self.engine, self.make = engine, make
+    It is made in a task of its own, so a caller that gives up (a client gone) does not throw
+    away a build others wait for. With `patience` (seconds), a caller waits that long for a new
+    version and is then given the last one made, or, if none was made yet, a 503 asking it to
+    come back: what takes long to make on a large store (the search index) never holds a page.
+    """
+
+    def __init__(self, engine: EngineSupervisor, make, *, patience: float | None = None,
+                 what: str = "This page"):
+        self.engine, self.make, self.patience, self.what = engine, make, patience, what
         self._value, self._key = None, None
-        self._lock = asyncio.Lock()
+        self._building: asyncio.Task | None = None
+        self._started = 0.0
 
     async def get(self):
         try:
             await self.engine.look_for_changes()  # (a remote store: changes made through other replicas)
         except ENGINE_ERRORS:
             pass  # (a store that does not answer: the route's own queries say so)
-        async with self._lock:
-            key = data_version(self.engine)
-            if key != self._key:
-                token = _whole.set(True)  # (what is made from the whole data reads it whole)
-                try:
-                    self._value, self._key = await self.make(), key
-                finally:
-                    _whole.reset(token)
-            return self._value
+        while (key := data_version(self.engine)) != self._key:
+            if self._building is None or self._building.done():
+                self._building = asyncio.create_task(self._build(key))
+                self._building.add_done_callback(_log_failure)
+                self._started = time.monotonic()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._building), self.patience)
+            except asyncio.TimeoutError:
+                if self._key is not None:
+                    return self._value  # (the last version's, until the new one is made)
+                raise ProtocolError(503, f"{self.what} is being prepared from the data (for "
+                                         f"{time.monotonic() - self._started:.0f} s so far); retry in a minute.",
+                                    {"Retry-After": "30"}) from None
+        return self._value
+
+    async def _build(self, key) -> None:
+        _whole.set(True)  # (what is made from the whole data reads it whole; the task has its own context)
+        if self.patience is not None:
+            _time_limit.set(BACKGROUND_TIME_LIMIT)
+        started = time.perf_counter()
+        self._value, self._key = await self.make(), key
+        if self.patience is not None:
+            log.info("%s was made in %.1f s", self.what, time.perf_counter() - started)
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.info("a derived view of the data could not be made: %s", task.exception())
