@@ -254,3 +254,37 @@ def test_the_layout_is_the_same_for_the_same_data():
     # nodes are kept apart
     points = list(first.values())
     assert all(abs(a[0] - b[0]) + abs(a[1] - b[1]) > 10 for i, a in enumerate(points) for b in points[i + 1:])
+
+
+def test_a_network_too_large_to_read_is_drawn_by_its_most_connected_nodes():
+    """At a million triples the network has thousands of nodes: the spring layout of all of them
+    needed scipy (a 500) and would be unreadable. The picture keeps the best connected."""
+    from gmg.network import Edge, Node, endpoints, most_connected, network_svg
+    from gmg.web.pictures import MAX_NODES
+
+    hubs = [f"hub{i}" for i in range(5)]
+    edges = [Edge(f"f{i}", "k", "kind", hubs[i % 5], f"leaf{i}", True, f"edge {i}") for i in range(1000)]
+    edges += [Edge(f"g{i}", "k", "kind", hubs[i], hubs[(i + 1) % 5], False, f"between {i}") for i in range(5)]
+    shown = most_connected(edges, MAX_NODES)
+    kept = endpoints(shown)
+    assert len(kept) == MAX_NODES and set(hubs) <= set(kept)
+    assert all(f"between {i}" in {e.label for e in shown} for i in range(5))
+    assert most_connected(edges[:40], MAX_NODES) == edges[:40]  # (a small network is left whole)
+    svg = network_svg([Node(iri, iri, "other") for iri in kept], shown, lambda iri: "/id/" + iri)
+    assert svg.count('class="edge"') == len(shown)
+
+
+def test_a_graph_with_thousands_of_figures_gets_a_page_a_person_can_read():
+    """At a million triples the charts page was 10.8 MB (a chart per synthetic indicator): it
+    draws the measures with the most figures and the first bars of each, and says so."""
+    from gmg.charts import Figure
+    from gmg.web.pictures import MAX_BARS, MAX_CHARTS, charts_html
+
+    figures = [Figure(iri=f"https://w3id.org/gmg/id/obs/{m}-{a}", label=f"figure {m} {a}", measure=f"m{m}",
+                      measure_label=f"indicator {m}", area=f"https://w3id.org/gmg/id/c{a}", area_label=f"Country {a:03}",
+                      value=float(a + 1)) for m in range(MAX_CHARTS + 20) for a in range(MAX_BARS + (100 if m == 0 else 0))]
+    page = charts_html(figures)
+    assert page.count('<section class="chart">') == MAX_CHARTS
+    assert f"figures of {MAX_CHARTS + 20} measures" in page
+    assert f"The first {MAX_BARS} of {MAX_BARS + 100} figures" in page  # (the measure with the most comes first)
+    assert page.count("<tr><td>") == MAX_CHARTS * MAX_BARS

@@ -83,6 +83,19 @@ def nodes_from_rows(rows: list[dict]) -> list[Node]:
     return sorted(nodes, key=lambda n: n.iri)
 
 
+def most_connected(edges: list[Edge], limit: int) -> list[Edge]:
+    """The edges among the `limit` nodes with the most edges (ties by IRI): a picture of a large
+    graph's network stays one a person can read (and a spring layout networkx can draw)."""
+    degree: dict[str, int] = {}
+    for edge in edges:
+        for node in (edge.source, edge.target):
+            degree[node] = degree.get(node, 0) + 1
+    if len(degree) <= limit:
+        return edges
+    kept = set(sorted(degree, key=lambda node: (-degree[node], node))[:limit])
+    return [edge for edge in edges if edge.source in kept and edge.target in kept]
+
+
 def endpoints(edges: list[Edge]) -> list[str]:
     return sorted({e.source for e in edges} | {e.target for e in edges})
 
