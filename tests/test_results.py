@@ -54,3 +54,25 @@ def test_long_answers_come_in_chunks_of_about_chunk_bytes():
     chunks = list(chunked(write_json(["v"], rows)))
     assert len(chunks) >= 3 and all(len(c) < 2 * CHUNK for c in chunks)
     assert len(json.loads(b"".join(chunks))["results"]["bindings"]) == len(rows)
+
+
+def test_a_graph_answer_one_statement_a_line_streams_as_the_engine_finds_it():
+    """A dump of ten million triples as N-Triples was written whole (1.5 GB) before its first byte
+    went out; now the first chunk goes out after one batch, and the whole is pyoxigraph's."""
+    from gmg.results import LINE_BATCH, serialize_native
+
+    taken = 0
+
+    def triples(n: int):
+        nonlocal taken
+        for i in range(n):
+            taken += 1
+            yield ox.Triple(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"),
+                            ox.BlankNode(f"b{i % 7}") if i % 2 else ox.Literal(f"value {i}", language="en"))
+
+    chunks = serialize_native(triples(5 * LINE_BATCH), ox.RdfFormat.N_TRIPLES)
+    first = next(chunks)
+    assert taken <= LINE_BATCH and len(first) <= CHUNK
+    whole = first + b"".join(chunks)
+    assert taken == 5 * LINE_BATCH
+    assert whole == ox.serialize(list(triples(5 * LINE_BATCH)), format=ox.RdfFormat.N_TRIPLES)

@@ -230,10 +230,10 @@ def test_an_index_that_takes_long_to_make_never_holds_a_search():
             made.append(len(engine.journal))
             return f"index of version {len(engine.journal)}"
 
-        cached = PerDataVersion(engine, make, patience=0.05, what="The search index")
+        cached = PerDataVersion(engine, make, patience=0.05, what="the search index")
         with pytest.raises(ProtocolError) as refused:
             await cached.get()
-        assert refused.value.status == 503 and "being prepared" in str(refused.value)
+        assert refused.value.status == 503 and "Still making the search index" in str(refused.value)
         assert refused.value.headers.get("Retry-After")
         await asyncio.sleep(0.3)
         assert await cached.get() == "index of version 0"

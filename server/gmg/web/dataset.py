@@ -1,21 +1,24 @@
 """The dataset as a whole: its VoID and DCAT description at /void and /.well-known/void, its dumps at /dumps.
 
 Machines get the description in RDF; browsers get the same facts as a page. The counts
-are the store's, counted when asked.
+are the store's, counted once per version of the data.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
+import os
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib.namespace import DCTERMS
 
 from ..engine import EngineSupervisor
 from ..formats import GRAPH, NotAcceptable, negotiate, prefers_html
 from ..metadata import LICENCE, QUOTED_TEXT_RIGHTS
 from ..settings import Settings
+from . import internal
 from .dumpfiles import DEFAULT_DUMP, DumpFiles, file_names
 from .errors import ProtocolError, error_response
 from .layout import page
@@ -27,13 +30,22 @@ from .void import Statistics, describe, statistics
 def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
     dumps = DumpFiles(engine, settings)
+    # counted once per data version (six seconds at a million triples), in the background
+    counted = internal.PerDataVersion(engine, lambda: statistics(engine, settings), patience=settings.query_timeout,
+                                      what="the dataset's description")
 
     async def void(request: Request) -> Response:
         accept, override = request.headers.get("accept"), request.query_params.get("format")
         try:
             root = public_root(settings, request)
-            stats = await statistics(engine, settings)
-            files = await dumps.all()
+            # (both at once: on a large store each may keep a first visitor waiting)
+            stats, files = await asyncio.gather(counted.get(), dumps.all(), return_exceptions=True)
+            if isinstance(stats, BaseException):
+                raise stats
+            if isinstance(files, ProtocolError) and files.status == 503:
+                files = None  # (not made yet: the description names the dumps without their sizes)
+            elif isinstance(files, BaseException):
+                raise files
             if override is None and prefers_html(accept, GRAPH):
                 response: Response = HTMLResponse(void_page(stats, root), headers={"Vary": "Accept"})
             else:
@@ -67,7 +79,8 @@ def dataset_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
                                          f"{', '.join(file_names())} (each also as .gz); see /dumps.")
             found = files[file]
             headers = {"Content-Disposition": f'attachment; filename="{file}"', "Link": dump_links(file)}
-            response: Response = Response(found.body, media_type=found.media_type, headers=headers)
+            response: Response = FileResponse(found.path, media_type=found.media_type, headers=headers,
+                                              stat_result=os.stat(found.path))
         except ProtocolError as err:
             response = error_response(err)
         return await without_body(response) if request.method == "HEAD" else response
@@ -92,9 +105,9 @@ def dumps_page(files: dict) -> str:
     rows = "".join(
         f'<tr><td><a href="/dumps/{html.escape(name)}" download>{html.escape(name)}</a></td>'
         f'<td>{html.escape(files[name].about)}</td><td>{files[name].triples:,}</td>'
-        f'<td>{size(len(files[name].body))}</td>'
+        f'<td>{size(files[name].size)}</td>'
         f'<td><a href="/dumps/{html.escape(name)}.gz" download>{html.escape(name)}.gz</a> '
-        f'({size(len(files[name + ".gz"].body))})</td></tr>'
+        f'({size(files[name + ".gz"].size)})</td></tr>'
         for name in file_names())
     main = ("<h1>Dumps</h1><p>The dataset as files, read from the store (accepted updates included). "
             "<b>gmg.trig</b> and <b>gmg.nq</b> hold every named graph; <b>gmg</b> in the other formats is the "

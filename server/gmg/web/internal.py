@@ -122,7 +122,7 @@ class PerDataVersion:
     """
 
     def __init__(self, engine: EngineSupervisor, make, *, patience: float | None = None,
-                 what: str = "This page"):
+                 what: str = "this page"):
         self.engine, self.make, self.patience, self.what = engine, make, patience, what
         self._value, self._key = None, None
         self._building: asyncio.Task | None = None
@@ -143,9 +143,8 @@ class PerDataVersion:
             except asyncio.TimeoutError:
                 if self._key is not None:
                     return self._value  # (the last version's, until the new one is made)
-                raise ProtocolError(503, f"{self.what} is being prepared from the data (for "
-                                         f"{time.monotonic() - self._started:.0f} s so far); retry in a minute.",
-                                    {"Retry-After": "30"}) from None
+                raise ProtocolError(503, f"Still making {self.what} from the data ({time.monotonic() - self._started:.0f} s "
+                                         "so far): retry in a minute.", {"Retry-After": "30"}) from None
         return self._value
 
     async def _build(self, key) -> None:
@@ -155,7 +154,7 @@ class PerDataVersion:
         started = time.perf_counter()
         self._value, self._key = await self.make(), key
         if self.patience is not None:
-            log.info("%s was made in %.1f s", self.what, time.perf_counter() - started)
+            log.info("made %s in %.1f s", self.what, time.perf_counter() - started)
 
 
 def _log_failure(task: asyncio.Task) -> None:

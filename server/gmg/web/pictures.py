@@ -61,7 +61,7 @@ def pictures_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
 
     # (drawn from whole-graph queries: on a large store they take longer than a page may wait)
     network, charts = (internal.PerDataVersion(engine, draw, patience=settings.query_timeout, what=what)
-                       for draw, what in ((draw_network, "The network"), (draw_charts, "The charts")))
+                       for draw, what in ((draw_network, "the network"), (draw_charts, "the charts")))
 
     async def answer(request: Request, make) -> Response:
         try:

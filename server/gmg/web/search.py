@@ -75,7 +75,7 @@ class SearchIndex:
     def __init__(self, engine: EngineSupervisor, settings: Settings):
         self.engine, self.settings = engine, settings
         self._cached = internal.PerDataVersion(engine, self._build, patience=settings.query_timeout,
-                                               what="The search index")
+                                               what="the search index")
 
     async def search(self, query: str, limit: int = 20) -> list[Hit]:
         index, subclass_of = await self._cached.get()

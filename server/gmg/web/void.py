@@ -19,7 +19,7 @@ from ..iris import GRAPH as GRAPH_NS, ID, ONTOLOGY_IRI
 from ..metadata import ARTICLE, QUOTED_TEXT, QUOTED_TEXT_RIGHTS, VOID, describe_dataset
 from ..settings import Settings
 from . import internal
-from .dumpfiles import DEFAULT_DUMP, GRAPHS, DumpFile
+from .dumpfiles import DEFAULT_DUMP, GRAPHS, DumpFile, dump_names, media_type
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -94,8 +94,9 @@ def _counted(g: Graph, node, counts: Counts) -> None:
         g.add((node, term, Literal(value, datatype=XSD.integer)))
 
 
-def describe(root: str, stats: Statistics, files: dict[str, DumpFile]) -> Graph:
-    """VoID (counts, subsets, dumps, examples) and DCAT (distributions, the SPARQL service) in one graph."""
+def describe(root: str, stats: Statistics, files: dict[str, DumpFile] | None) -> Graph:
+    """VoID (counts, subsets, dumps, examples) and DCAT (distributions, the SPARQL service) in one graph;
+    the dumps without their sizes while they are being made (`files` None)."""
     g = Graph()
     g.bind("dcat", DCAT)
     dataset = describe_dataset(g)
@@ -114,7 +115,7 @@ def describe(root: str, stats: Statistics, files: dict[str, DumpFile]) -> Graph:
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((dataset, DCAT.accessService, service))
 
-    for name, file in files.items():
+    for name, file in (files or {name: None for name in dump_names()}).items():
         url = URIRef(f"{root}/dumps/{name}")
         if name.split(".")[0] == DEFAULT_DUMP and not name.endswith(".gz"):
             g.add((dataset, VOID.dataDump, url))
@@ -123,13 +124,13 @@ def describe(root: str, stats: Statistics, files: dict[str, DumpFile]) -> Graph:
         g.add((distribution, RDF.type, DCAT.Distribution))
         g.add((distribution, DCTERMS.title, Literal(name)))
         g.add((distribution, DCAT.downloadURL, url))
-        g.add((distribution, DCAT.byteSize, Literal(len(file.body), datatype=XSD.nonNegativeInteger)))
+        if file is not None:
+            g.add((distribution, DCAT.byteSize, Literal(file.size, datatype=XSD.nonNegativeInteger)))
         if name.endswith(".gz"):
             g.add((distribution, DCAT.compressFormat, URIRef(MEDIA_TYPES + "application/gzip")))
-            inner = files[name.removesuffix(".gz")].media_type
-            g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + inner)))
+            g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + media_type(name.removesuffix(".gz")))))
         else:
-            g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + file.media_type)))
+            g.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + media_type(name))))
         g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
 
     g.add((dataset, VOID.subset, QUOTED_TEXT))
