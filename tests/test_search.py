@@ -251,3 +251,30 @@ def test_an_index_that_takes_long_to_make_never_holds_a_search():
         assert made == [0, 1, 1]
 
     asyncio.run(scenario())
+
+
+def test_a_large_class_is_listed_a_page_at_a_time_and_every_member_once(client):
+    """A class of more members than a page holds (the article's statements; a million at ten million
+    triples) is listed a page at a time; the pages together hold every member once."""
+    from gmg.web.browse import PAGE
+
+    rows = client.get("/sparql", params={"query": "SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/gmg/ontology#Statement> "
+                                                   "FILTER(isIRI(?s)) }"}, headers={"Accept": "application/sparql-results+json"})
+    expected = {r["s"]["value"].removeprefix("https://w3id.org/gmg") for r in rows.json()["results"]["bindings"]}
+    assert len(expected) > PAGE, "the article's statements no longer fill more than one page: pick a larger class"
+    seen, href, pages = [], "/id/?type=gmg:Statement", 0
+    while href:
+        response = client.get(href.replace("&amp;", "&"), headers=HTML)
+        assert response.status_code == 200 and f"{len(expected):,} members" in response.text
+        main = re.search(r"<ul>(.*?)</ul>", response.text, re.S).group(1)
+        listed = re.findall(r'<li><a href="([^"]+)">', main)
+        assert 0 < len(listed) <= PAGE
+        seen += listed
+        pages += 1
+        assert f"Page {pages} of {-(-len(expected) // PAGE)}" in response.text
+        assert ('rel="prev"' in response.text) == (pages > 1)
+        following = re.search(r'<a rel="next" href="([^"]+)">', response.text)
+        href = following.group(1) if following else None
+    assert pages == -(-len(expected) // PAGE) and len(seen) == len(set(seen)) and set(seen) == expected
+    assert client.get("/id/", params={"type": "gmg:Statement", "page": "0"}).status_code == 400
+    assert client.get("/id/", params={"type": "gmg:Statement", "page": str(pages + 1)}).status_code == 404
