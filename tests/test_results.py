@@ -56,10 +56,12 @@ def test_long_answers_come_in_chunks_of_about_chunk_bytes():
     assert len(json.loads(b"".join(chunks))["results"]["bindings"]) == len(rows)
 
 
-def test_a_graph_answer_one_statement_a_line_streams_as_the_engine_finds_it():
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE])
+def test_a_large_graph_answer_streams_as_the_engine_finds_it(fmt):
     """A dump of ten million triples as N-Triples was written whole (1.5 GB) before its first byte
-    went out; now the first chunk goes out after one batch, and the whole is pyoxigraph's."""
-    from gmg.results import LINE_BATCH, serialize_native
+    went out; now the first chunk goes out after one batch, and the whole is the same graph (in
+    Turtle with one block of prefixes, at the top)."""
+    from gmg.results import BATCH, serialize_native
 
     taken = 0
 
@@ -67,12 +69,19 @@ def test_a_graph_answer_one_statement_a_line_streams_as_the_engine_finds_it():
         nonlocal taken
         for i in range(n):
             taken += 1
-            yield ox.Triple(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"),
+            yield ox.Triple(ox.NamedNode(f"https://w3id.org/gmg/id/s{i}"), ox.NamedNode("https://w3id.org/gmg/ontology#p"),
                             ox.BlankNode(f"b{i % 7}") if i % 2 else ox.Literal(f"value {i}", language="en"))
 
-    chunks = serialize_native(triples(5 * LINE_BATCH), ox.RdfFormat.N_TRIPLES)
+    chunks = serialize_native(triples(3 * BATCH), fmt)
     first = next(chunks)
-    assert taken <= LINE_BATCH and len(first) <= CHUNK
+    assert taken <= BATCH and len(first) <= CHUNK
     whole = first + b"".join(chunks)
-    assert taken == 5 * LINE_BATCH
-    assert whole == ox.serialize(list(triples(5 * LINE_BATCH)), format=ox.RdfFormat.N_TRIPLES)
+    assert taken == 3 * BATCH
+    parsed = {(q.subject, q.predicate, q.object) for q in ox.parse(whole, format=fmt)}
+    expected = {(t.subject, t.predicate, t.object) for t in triples(3 * BATCH)}
+    assert len(parsed) == len(expected)
+    literal = {t for t in expected if isinstance(t[2], ox.Literal)}
+    assert {t for t in parsed if isinstance(t[2], ox.Literal)} == literal
+    assert len({t[2] for t in parsed if isinstance(t[2], ox.BlankNode)}) == 7  # (a blank node is one node throughout)
+    if fmt == ox.RdfFormat.TURTLE:
+        assert whole.count(b"@prefix gmg:") == 1 and whole.startswith(b"@prefix ")

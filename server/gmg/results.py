@@ -24,8 +24,9 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 CHUNK = 64 * 1024
 TERM_CACHE = 4096  # terms whose JSON text one answer keeps
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)  # formats where prefixes make output readable
-LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # one statement a line: written in batches
-LINE_BATCH = 10_000  # triples
+# graph answers written a batch at a time: statements one after another, blank nodes by label
+BATCHED_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE)
+BATCH = 10_000  # triples
 
 
 def json_term(term) -> dict:
@@ -188,15 +189,28 @@ def capped(result: ox.QuerySolutions, max_rows: int, cut: Callable[[], None]) ->
         yield solution
 
 
+def without_prefixes(turtle: bytes) -> bytes:
+    """Turtle without the @prefix lines pyoxigraph writes at its top."""
+    start = 0
+    while turtle.startswith(b"@prefix ", start):
+        start = turtle.index(b"\n", start) + 1
+    return turtle[start:]
+
+
 def serialize_native(result, fmt) -> Iterator[bytes]:
-    """ASK and graph answers through pyoxigraph's serialisers, in chunks. A graph answer in a
-    format of one statement a line is written a batch of triples at a time, as the engine finds
-    them (a dump of ten million triples held 1.5 GB as N-Triples); the other formats are
-    written whole, then sent in chunks."""
-    if fmt in LINE_FORMATS:
-        triples = iter(result)
-        while batch := list(itertools.islice(triples, LINE_BATCH)):
-            data = ox.serialize(batch, format=fmt)
+    """ASK and graph answers through pyoxigraph's serialisers, in chunks. A graph answer in
+    N-Triples, N-Quads or Turtle is written a batch of triples at a time, as the engine finds them
+    (a dump of ten million triples held 1.5 GB as N-Triples); JSON-LD and RDF/XML, whose documents
+    cannot be cut into pieces, are written whole, then sent in chunks."""
+    if fmt in BATCHED_FORMATS:
+        triples, first = iter(result), True
+        while batch := list(itertools.islice(triples, BATCH)):
+            if fmt in PREFIXED:
+                data = ox.serialize(batch, format=fmt, prefixes=PREFIXES)
+                data = data if first else without_prefixes(data)  # (one block of them, at the top)
+            else:
+                data = ox.serialize(batch, format=fmt)
+            first = False
             for start in range(0, len(data), CHUNK):
                 yield data[start:start + CHUNK]
         return

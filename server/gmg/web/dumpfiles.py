@@ -149,10 +149,20 @@ class DumpFiles:
     async def _make(self) -> dict[str, DumpFile]:
         self._folder = self._folder or scratch_folder()
         folder = Path(tempfile.mkdtemp(prefix="v", dir=self._folder))
+        try:
+            files = await self._write(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # (cut short: a half-made version is no use)
+            raise
+        self._keep(folder)
+        return {file.name: file for file in files}
 
-        def made(name: str, media_type: str, count: int, about: str) -> DumpFile:
+    async def _write(self, folder: Path) -> list[DumpFile]:
+        """Every dump file of the data served now, written in `folder`."""
+
+        def made(name: str, kind: str, count: int, about: str) -> DumpFile:
             path = folder / name
-            return DumpFile(name, media_type, path, path.stat().st_size, count, about)
+            return DumpFile(name, kind, path, path.stat().st_size, count, about)
 
         graph_files: list[DumpFile] = []
         counts: dict[str, int] = {}
@@ -168,13 +178,12 @@ class DumpFiles:
         await asyncio.to_thread(join_quads, [(folder / f"{name}.nt", str(GRAPH_NS[name])) for name in GRAPHS], quads)
         await asyncio.to_thread(convert, quads, folder / f"{DEFAULT_DUMP}.trig", ox.RdfFormat.TRIG)
         total = sum(counts[name] for name in GRAPHS)
-        files = [made(f"{DEFAULT_DUMP}.{ext}", media_type, total, "the whole dataset: every named graph")
-                 for ext, (media_type, _) in QUAD_FORMATS.items()] + graph_files
+        files = [made(f"{DEFAULT_DUMP}.{ext}", kind, total, "the whole dataset: every named graph")
+                 for ext, (kind, _) in QUAD_FORMATS.items()] + graph_files
         for file in list(files):
             packed = await asyncio.to_thread(gzipped, file.path)
             files.append(DumpFile(packed.name, GZIP, packed, packed.stat().st_size, file.triples, file.about))
-        self._keep(folder)
-        return {file.name: file for file in files}
+        return files
 
     def _keep(self, newest: Path) -> None:
         self._versions.append(newest)
