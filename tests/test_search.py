@@ -278,3 +278,32 @@ def test_a_large_class_is_listed_a_page_at_a_time_and_every_member_once(client):
     assert pages == -(-len(expected) // PAGE) and len(seen) == len(set(seen)) and set(seen) == expected
     assert client.get("/id/", params={"type": "gmg:Statement", "page": "0"}).status_code == 400
     assert client.get("/id/", params={"type": "gmg:Statement", "page": str(pages + 1)}).status_code == 404
+
+
+def test_a_class_count_follows_an_update():
+    """A class's member count is kept while the data is the same, and counted again after an update."""
+    import httpx
+
+    from conftest import Server
+
+    token = "browse-test-token"
+    server = Server(["--update-token", token]).wait_ready()
+    try:
+        def members() -> str:
+            response = httpx.get(server.url + "/id/?type=gmg:Country", headers=HTML, timeout=30)
+            return re.search(r"([\d,]+) members?", response.text).group(1) if response.status_code == 200 else "none"
+
+        def add(name: str) -> None:
+            response = httpx.post(server.url + "/update", timeout=60, headers={
+                "Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"},
+                content=f'INSERT DATA {{ GRAPH <https://w3id.org/gmg/graph/instances> {{ '
+                        f'<https://w3id.org/gmg/id/{name}> a <https://w3id.org/gmg/ontology#Country> ; '
+                        f'<http://www.w3.org/2000/01/rdf-schema#label> "{name}"@en }} }}')
+            assert response.status_code in (200, 204), response.text
+
+        before = int(members().replace(",", ""))
+        assert members() == f"{before:,}"  # (from the kept count)
+        add("widgetland")
+        assert members() == f"{before + 1:,}"
+    finally:
+        server.stop()

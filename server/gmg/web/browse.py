@@ -67,8 +67,31 @@ def class_iri(given: str) -> str:
                              "or a full IRI (the types are listed at /id/).")
 
 
+class MemberCounts:
+    """Each class's member count, kept while the data is the same: a page of the statements at ten
+    million triples spent 1.3 of its 1.5 s counting them."""
+
+    KEPT = 1000  # classes (only those with members: a made-up class is counted at every ask)
+
+    def __init__(self, engine: EngineSupervisor, settings: Settings):
+        self.engine, self.settings = engine, settings
+        self._counts: dict[str, int] = {}
+        self._version = None
+
+    async def of(self, cls: str) -> int:
+        if (version := internal.data_version(self.engine)) != self._version:
+            self._counts, self._version = {}, version
+        if cls in self._counts:
+            return self._counts[cls]
+        count = int((await internal.rows(self.engine, self.settings, COUNT.format(cls=cls)))[0]["n"]["value"])
+        if count and len(self._counts) < self.KEPT and internal.data_version(self.engine) == version:
+            self._counts[cls] = count
+        return count
+
+
 def browse_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
     router = APIRouter()
+    counts = MemberCounts(engine, settings)
     # counted over every typed resource (16 s at ten million triples): once per data version
     types = internal.PerDataVersion(engine, lambda: internal.rows(engine, settings, TYPES.format(id_base=str(ID))),
                                     patience=settings.query_timeout, what="the list of types")
@@ -82,7 +105,7 @@ def browse_router(settings: Settings, engine: EngineSupervisor) -> APIRouter:
             else:
                 cls = class_iri(given.strip())
                 number = page_number(request.query_params.get("page", "1"))
-                total = int((await internal.rows(engine, settings, COUNT.format(cls=cls)))[0]["n"]["value"])
+                total = await counts.of(cls)
                 if not total:
                     raise ProtocolError(404, f"Nothing here is of type <{cls}>: the types with members are "
                                              "listed at /id/.")
