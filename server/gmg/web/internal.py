@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-import logging
 
 from ..engine import EngineBusy, EngineFailure, EngineSupervisor
 from ..engine.supervisor import Answer
@@ -56,8 +56,9 @@ def tally():
 # request builds. Still a bound, against a runaway.
 WHOLE_MAX_ROWS = 50_000_000
 _whole: ContextVar[bool] = ContextVar("gmg_internal_whole", default=False)
-# What no caller waits for (PerDataVersion with patience: the search index) may take longer
-# than a client's query: it is made once per data version, from queries that are the site's own
+# What no caller waits for past its patience (PerDataVersion with patience: the search index,
+# the dumps, the counts of /void and /id/, the pictures) may take longer than a client's query:
+# it is made once per data version, in the background, from queries that are the site's own
 BACKGROUND_TIME_LIMIT = 300.0
 _time_limit: ContextVar[float | None] = ContextVar("gmg_internal_time_limit", default=None)
 

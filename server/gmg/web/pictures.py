@@ -25,7 +25,7 @@ from .head import without_body
 from .terms import local_href
 
 MAX_NODES = 150  # drawn at most: the most connected (the article's network has far fewer)
-MAX_CHARTS, MAX_BARS = 30, 60  # charts and bars a chart drawn at most (the article's are far fewer)
+MAX_CHARTS, MAX_BARS = 30, 60  # charts, and bars in a chart, drawn at most (the article has far fewer)
 
 
 @dataclass(frozen=True)
