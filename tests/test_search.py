@@ -254,7 +254,7 @@ def test_an_index_that_takes_long_to_make_never_holds_a_search():
 
 
 def test_a_large_class_is_listed_a_page_at_a_time_and_every_member_once(client):
-    """A class of more members than a page holds (the article's statements; a million at ten million
+    """A class of more members than a page holds (the article's statements; 519,640 at ten million
     triples) is listed a page at a time; the pages together hold every member once."""
     from gmg.web.browse import PAGE
 
