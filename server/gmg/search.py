@@ -255,6 +255,7 @@ class LabelIndex:
                                                               score_cutoff=WORD_CUTOFF, limit=SIMILAR_WORDS)]
                    for qw in long_enough}
         size = {qw: sum(len(self._postings[w]) for w in words) for qw, words in similar.items()}
-        if sum(size.values()) > FUZZY_POOL and similar:
-            similar = {qw: words for qw, words in similar.items() if qw == min(size, key=size.get)}
+        if sum(size.values()) > FUZZY_POOL:
+            rarest = min(size, key=size.get)
+            similar = {rarest: similar[rarest]}
         return sorted(self._labels_with(w for words in similar.values() for w in words))[:FUZZY_POOL]

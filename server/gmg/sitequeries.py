@@ -1,11 +1,13 @@
 """The SPARQL the site's reading, bibliography and picture pages send to the store.
 
-Plain strings (and one helper that fills in IRIs): the web layer runs them through the
+Plain strings (and helpers that fill in IRIs): the web layer runs them through the
 supervised engine like any client's query, and plain modules (`sequence`, `bibliography`,
 `pictures`) turn the rows into pages and files.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from .iris import ARTICLE
 
@@ -91,8 +93,16 @@ SELECT ?fact ?kind ?from ?to ?directed (SAMPLE(?fl) AS ?factLabel) (SAMPLE(?kl) 
 NODE_CLASSES = ("GlobalMigrationGovernor", "Programme", "ExpertNetwork", "Person", "Country", "CollectiveAgent")
 
 
+_NOT_IN_IRIREF = set('<>"{}|^`\\ ')
+
+
+def iri_values(iris: Iterable[str]) -> str:
+    """IRIs as the terms of a VALUES block, an IRI that `<…>` cannot hold (a store may keep one) left out."""
+    return " ".join(f"<{iri}>" for iri in iris if not _NOT_IN_IRIREF.intersection(iri))
+
+
 def network_nodes(iris: list[str]) -> str:
-    values = " ".join(f"<{iri}>" for iri in iris)
+    values = iri_values(iris)
     classes = " ".join(f"gmg:{c}" for c in NODE_CLASSES)
     return PREFIXES + f"""
 SELECT ?node (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?class); separator=" ") AS ?classes) WHERE {{

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..engine import EngineSupervisor
 from ..iris import GMG, ID, PREFIXES
 from ..settings import Settings
+from ..sitequeries import iri_values
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
@@ -133,7 +134,7 @@ def page_number(given: str) -> int:
 async def members_page_rows(engine: EngineSupervisor, settings: Settings, cls: str, number: int) -> list[dict]:
     """The members on page `number` of the class, with their labels."""
     rows = await internal.rows(engine, settings, MEMBERS_PAGE.format(cls=cls, limit=PAGE, offset=(number - 1) * PAGE))
-    values = " ".join(f"<{row['s']['value']}>" for row in rows if IRI.fullmatch(row["s"]["value"]))
+    values = iri_values(row["s"]["value"] for row in rows)
     return await internal.rows(engine, settings, LABELS_OF.format(values=values)) if values else []
 
 

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ..engine import EngineSupervisor
 from ..search import Hit, Label, LabelIndex, most_specific_types
 from ..settings import Settings
+from ..sitequeries import iri_values
 from . import internal
 from .errors import ProtocolError, error_response
 from .layout import page
@@ -55,13 +56,6 @@ LINKS_TO = """SELECT ?o (COUNT(*) AS ?n) WHERE {{
   {{ SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }} }}
 }} GROUP BY ?o"""
 PREFERRED = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
-_NOT_IN_IRIREF = set('<>"{}|^`\\ ')
-
-
-def values(iris: list[str]) -> str:
-    return " ".join(f"<{iri}>" for iri in iris if not _NOT_IN_IRIREF.intersection(iri))
-
-
 def index_of(tsv: bytes) -> LabelIndex:
     """The index of LABELS' answer as TSV (read by pyoxigraph: no dictionary per row)."""
     rows = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
@@ -84,12 +78,12 @@ class SearchIndex:
         contenders = index.contender_iris(shortlist)
         links = {} if len(contenders) <= 1 else {
             row["o"]["value"]: int(row["n"]["value"])
-            for row in await internal.rows(self.engine, self.settings, LINKS_TO.format(values=values(contenders)))}
+            for row in await internal.rows(self.engine, self.settings, LINKS_TO.format(values=iri_values(contenders)))}
         hits = index.rank(shortlist, links)
         if hits:
             typed, type_labels = [], {}
             for row in await internal.rows(self.engine, self.settings,
-                                           TYPES_OF.format(values=values([hit.iri for hit in hits]))):
+                                           TYPES_OF.format(values=iri_values(hit.iri for hit in hits))):
                 typed.append((row["s"]["value"], row["t"]["value"]))
                 if "l" in row:
                     type_labels.setdefault(row["t"]["value"], []).append(row["l"]["value"])

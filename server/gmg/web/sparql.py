@@ -18,6 +18,7 @@ from ..query import Dataset, QueryRequest
 from ..querytext import QueryText
 from ..service_description import service_description
 from ..settings import Settings
+from ..sitequeries import iri_values
 from . import internal
 from .errors import ENGINE_ERRORS, ProtocolError, engine_error, error_response
 from .editor import editor_config
@@ -105,10 +106,10 @@ def sparql_router(settings: Settings, engine: EngineSupervisor, operation: Query
         """English labels of the IRIs on the shown page of results (one small query)."""
         first = (max(1, page_number) - 1) * PAGE_SIZE
         iris = {t["value"] for row in results["results"]["bindings"][first:first + PAGE_SIZE]
-                for t in row.values() if t["type"] == "uri" and "<" not in t["value"] and ">" not in t["value"]}
-        if not iris:
+                for t in row.values() if t["type"] == "uri"}
+        values = iri_values(sorted(iris))
+        if not values:
             return {}
-        values = " ".join(f"<{iri}>" for iri in sorted(iris))
         rows = await internal.rows(engine, settings, LABELS.format(values=values))
         return {r["s"]["value"]: r["l"]["value"] for r in rows}
 
