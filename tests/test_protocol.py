@@ -402,6 +402,25 @@ def test_head_frees_what_it_started(client):
         assert head.headers.get(name) == get.headers.get(name)
 
 
+def test_cors_answers_do_not_vary_by_origin(client):
+    """Every answer allows every origin, asked or not: a cache keeps one copy, not one per site."""
+    for headers in ({}, {"Origin": "https://example.org"}, {"Origin": "https://other.example"}):
+        answer = client.get("/sparql", params={"query": "ASK {}"}, headers=headers)
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert "Gmg-Results-Truncated" in answer.headers["access-control-expose-headers"]
+        assert "origin" not in answer.headers["vary"].lower()
+    page = client.get("/id/world-bank", headers={"Accept": "text/turtle"})
+    assert page.headers["access-control-allow-origin"] == "*" and "origin" not in page.headers["vary"].lower()
+
+
+@pytest.mark.parametrize("asked,refused", [
+    ({"Access-Control-Request-Method": "PATCH"}, "method"),
+    ({"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, x-secret"}, "headers")])
+def test_cors_preflight_says_what_it_refuses(client, asked, refused):
+    preflight = client.options("/sparql", headers={"Origin": "https://example.org", **asked})
+    assert preflight.status_code == 400 and preflight.text == f"Disallowed CORS {refused}"
+
+
 @pytest.mark.parametrize("path,allow", [
     ("/sparql", "GET, HEAD, POST, OPTIONS"), ("/update", "POST, OPTIONS"),
     ("/graph-store", "GET, HEAD, PUT, POST, DELETE, OPTIONS")])

@@ -404,7 +404,7 @@ def cmd_serve(args) -> int:
                   flush=True)
     elif settings.update_token:
         print(f"updates: enabled; accepted updates are journalled in {settings.store}", flush=True)
-    from .web.app import url_length_limit
+    from .web.app import served, url_length_limit
 
     configure_logging()
     import logging
@@ -422,7 +422,7 @@ def cmd_serve(args) -> int:
                                 max_header_bytes=header_limit)
     quiet_accept_errors()
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
+        uvicorn.run(served(app), host=settings.host, port=settings.port, log_level="info", access_log=False,
                     http=protocol, timeout_keep_alive=min(5, int(settings.client_timeout) or 1),
                     backlog=accept_backlog(),
                     h11_max_incomplete_event_size=header_limit)
