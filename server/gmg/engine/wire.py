@@ -69,6 +69,7 @@ class MessageReader(asyncio.Protocol):
     def __init__(self, on_message: Callable[[tuple], None], on_gone: Callable[[], None]):
         self._on_message, self._on_gone = on_message, on_gone
         self._buffer = bytearray()
+        self._outgoing: list[bytes] = []  # messages of this turn of the event loop, not yet written
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport) -> None:
@@ -98,11 +99,23 @@ class MessageReader(asyncio.Protocol):
         self._on_gone()
 
     def send(self, message: tuple) -> bool:
-        """Queue a message for the engine (never blocks); False if the pipe is closed."""
+        """Queue a message for the engine (never blocks); False if the pipe is closed.
+
+        The messages of one turn of the event loop are written together at its end: one
+        write, and one wake-up of the engine, for the queries of all the requests that
+        turn began (each write to the pipe cost a fifth of the server's time on point queries).
+        """
         if self.transport is None or self.transport.is_closing():
             return False
-        self.transport.write(encode(message))
+        self._outgoing.append(encode(message))
+        if len(self._outgoing) == 1:
+            asyncio.get_running_loop().call_soon(self._flush)
         return True
+
+    def _flush(self) -> None:
+        outgoing, self._outgoing = self._outgoing, []
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(outgoing))
 
     def close(self) -> None:
         if self.transport is not None:
