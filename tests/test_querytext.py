@@ -535,3 +535,23 @@ def test_large_ordinary_query_is_fast():
     result = inspect(text)
     assert time.perf_counter() - start < 1.0
     assert result.form == "SELECT"
+
+
+def test_the_servers_guard_keeps_verdicts_on_short_texts_but_never_a_refusal():
+    from gmg.settings import Settings
+    from gmg.web.errors import ProtocolError
+    from gmg.web.query_operation import REMEMBERED_TEXT, guard, inspected
+
+    settings = Settings()
+    text = "SELECT ?p WHERE { <https://w3id.org/gmg/id/iom> ?p ?o } # guard-cache test"
+    assert guard(text, settings) is guard(text, settings)  # the second is the kept verdict
+    assert guard(text, settings).form == "SELECT"
+    nested = "SELECT * WHERE " + "{" * 100 + "}" * 100
+    for _ in range(2):  # refused every time: a refusal is not kept as a verdict
+        with pytest.raises(ProtocolError) as refused:
+            guard(nested, settings)
+        assert refused.value.status == 400 and "nesting" in refused.value.message
+    long_text = "ASK {} #" + "x" * REMEMBERED_TEXT
+    kept = inspected.cache_info().currsize
+    assert guard(long_text, settings).form == "ASK"
+    assert inspected.cache_info().currsize == kept  # a long text is scanned, never kept

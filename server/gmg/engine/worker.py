@@ -30,9 +30,9 @@ import errno
 import gc
 import logging
 import os
+import queue
 import threading
 import time
-import queue
 from dataclasses import dataclass
 from pathlib import Path
 
