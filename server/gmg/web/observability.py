@@ -14,7 +14,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from .head import without_body
 
 
-
 class Metrics:
     def __init__(self, engine):
         self.registry = CollectorRegistry()
@@ -29,7 +28,6 @@ class Metrics:
         restarts.set_function(lambda: engine.stats.restarts)
         timeouts = Gauge("gmg_query_timeouts", "Queries stopped at the time limit since start.", registry=self.registry)
         timeouts.set_function(lambda: engine.stats.timeouts)
-
         self._children: dict[tuple, tuple] = {}
 
     def observe(self, route: str, method: str, status: int, form: str | None, elapsed: float) -> None:
