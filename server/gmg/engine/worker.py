@@ -13,6 +13,10 @@ Messages on the pipe (tuples, first item the kind):
                     | ("refused", id, status, message, report text, report turtle)
                     | ("store-failed", id, message): the store cannot be written, nothing was done
 
+Threads: one reads the pipe and handles each message; a query that finds no other being
+answered is answered by it (Engine.read), others by a few worker threads, which take turns
+(Engine.query). A reader held up by a long query hands the reading to a new thread.
+
 An update takes two steps: the engine checks it and says "validated"; the server
 writes it to the journal (fsynced) and says "commit" with its sequence number, or
 "abort"; only then does the engine apply it, with that number, in one transaction.
@@ -52,8 +56,10 @@ from ..sources import SourceError, load_sources
 
 WHOLE_ANSWER_BYTES = 64 * 1024  # answers up to this size are sent in one message
 # Queries are answered one at a time unless the one running has taken this long (seconds):
-# see Engine.query.
+# see Engine.query; and a query answered by the thread that reads the pipe hands the reading on
+# to another thread once it has taken this long (Engine.read).
 PATIENCE = 0.005
+IDLE_WATCH = 0.05  # seconds between two looks at the reader while none answers a query
 
 log = logging.getLogger("gmg.engine")
 
@@ -134,6 +140,9 @@ class Engine:
         self.recovery["seconds"] = round(time.monotonic() - started, 3)
         self.pool = Workers(config.threads, "gmg-query")
         self.turn = threading.Lock()  # held by the query being answered (Engine.query)
+        self.reading = threading.Lock()  # held while a message is read from the pipe and handled
+        self.reader = 0  # the number of the thread that reads the pipe (Engine.read)
+        self.answering: dict[int, float] = {}  # reader number -> when it began answering a query
         self.config = config
         self.checker = Checker(config.data_root, config.check_niceness)
 
@@ -302,47 +311,105 @@ class Engine:
         self.send(("ready", self.info()))
         if self.config.updates:
             self.checker.start()
+        self.promote()  # the first reader
+        self.watch_reader()  # (this thread, from now on)
+
+    def promote(self) -> None:
+        """Start a thread that reads the pipe; the one that read it until now stops after its query."""
+        self.reader += 1
+        threading.Thread(target=self.read, args=(self.reader,), name=f"gmg-reader-{self.reader}",
+                         daemon=True).start()
+
+    def watch_reader(self) -> None:
+        """When the reader has been answering one query for PATIENCE, another thread becomes the
+        reader, so that cancels, updates and other queries are not held up by it. Looked at every
+        PATIENCE while a reader answers, every IDLE_WATCH otherwise (an idle engine stays idle)."""
         while True:
-            try:
-                message = self.conn.recv()
-            except (EOFError, OSError):
-                os._exit(0)  # the server is gone: so is its engine
-            kind = message[0]
-            if kind == "query":
-                self.active.add(message[1])
-                self.pool.submit(self.query, message[1], message[2])
-            elif kind == "cancel":
-                if message[1] in self.active:  # (a late cancel of a finished answer is dropped)
-                    self.cancelled.add(message[1])
-            elif kind == "info":
-                self.send(("info", message[1], self.info()))
-            elif kind == "update":
-                self.decisions[message[1]] = [threading.Event(), None]
-                self.pool.submit(self.update, message[1], message[2], message[3])
-            elif kind in ("commit", "abort"):
-                decision = self.decisions.get(message[1])
-                if decision is not None:
-                    decision[1] = message
-                    decision[0].set()
-            elif kind == "keep":
-                self.pool.submit(self.keep, message[1])
-            elif kind == "reopen":
-                self.pool.submit(self.try_reopen, message[1])
+            time.sleep(PATIENCE if self.answering else IDLE_WATCH)
+            reader = self.reader
+            since = self.answering.get(reader)
+            if since is not None and time.monotonic() - since >= PATIENCE and reader == self.reader:
+                self.promote()
+
+    def read(self, number: int) -> None:
+        """Read the pipe and handle its messages while this thread is the reader (`number`).
+
+        A query that finds no other being answered is answered here, in the reading thread:
+        handing each to another thread (a wake-up, and the GIL passed back and forth) was a
+        third of the engine's time on point queries. If it takes PATIENCE, `watch_reader`
+        makes another thread the reader, and this one ends with its query.
+        """
+        try:
+            self._read(number)
+        except BaseException:  # a reader that fails would leave the pipe unread: the server must know
+            log.exception("the engine's reader failed")
+            os._exit(1)  # (its end of the pipe closes, and it starts another engine)
+
+    def _read(self, number: int) -> None:
+        while number == self.reader:
+            with self.reading:  # (while two threads read, for a moment: one message at a time, in order)
+                try:
+                    message = self.conn.recv()
+                except (EOFError, OSError):
+                    os._exit(0)  # the server is gone: so is its engine
+                alone = self.handle(message)
+            if alone:
+                self.answering[number] = time.monotonic()
+                try:
+                    self.answer_holding_turn(message[1], message[2])
+                finally:
+                    del self.answering[number]
+
+    def handle(self, message: tuple) -> bool:
+        """Act on one message; True for a query this thread must answer now (it holds the turn)."""
+        kind = message[0]
+        if kind == "query":
+            self.active.add(message[1])
+            if self.turn.acquire(blocking=False):
+                return True
+            self.pool.submit(self.query, message[1], message[2])
+        elif kind == "cancel":
+            if message[1] in self.active:  # (a late cancel of a finished answer is dropped)
+                self.cancelled.add(message[1])
+        elif kind == "info":
+            self.send(("info", message[1], self.info()))
+        elif kind == "update":
+            self.decisions[message[1]] = [threading.Event(), None]
+            self.pool.submit(self.update, message[1], message[2], message[3])
+        elif kind in ("commit", "abort"):
+            decision = self.decisions.get(message[1])
+            if decision is not None:
+                decision[1] = message
+                decision[0].set()
+        elif kind == "keep":
+            self.pool.submit(self.keep, message[1])
+        elif kind == "reopen":
+            self.pool.submit(self.try_reopen, message[1])
+        return False
 
     def query(self, request_id: int, request: QueryRequest) -> None:
-        """Answer a query when no other is being answered, or when the one that is has run for
-        PATIENCE: two Python threads answering small queries at once spend more time passing the
-        GIL to each other than answering (a one-resource query took 0.11 ms of CPU alone, 0.23 ms
-        two at a time, 0.32 ms four at a time), while a long query must not hold up a short one
-        for longer than that."""
-        alone = self.turn.acquire(timeout=PATIENCE)
+        """Answer a query (in a worker thread) when no other is being answered, or when the one
+        that is has run for PATIENCE: two Python threads answering small queries at once spend
+        more time passing the GIL to each other than answering (a one-resource query took 0.11 ms
+        of CPU alone, 0.23 ms two at a time, 0.32 ms four at a time), while a long query must not
+        hold up a short one for longer than that."""
+        if self.turn.acquire(timeout=PATIENCE):
+            self.answer_holding_turn(request_id, request)
+        else:
+            self.answer_from_store(request_id, request)
+
+    def answer_holding_turn(self, request_id: int, request: QueryRequest) -> None:
+        try:
+            self.answer_from_store(request_id, request)
+        finally:
+            self.turn.release()
+
+    def answer_from_store(self, request_id: int, request: QueryRequest) -> None:
         store = self.borrow()
         try:
             self.answer(store, request_id, request)
         finally:
             self.give_back(store)  # (after answer() returned: none of its iterators holds the store)
-            if alone:
-                self.turn.release()
 
     def answer(self, store: GraphStore, request_id: int, request: QueryRequest) -> None:
         try:
