@@ -6,6 +6,8 @@ import hashlib
 import json
 import time
 
+import pytest
+
 
 def test_metrics_count_requests_by_route_and_status(client):
     client.get("/sparql", params={"query": "ASK {}"})
@@ -66,3 +68,14 @@ def test_settings_are_printed_once_at_start(server):
                  "query_timeout", "max_rows", "max_active_queries", "max_queued_queries", "queue_timeout",
                  "update_token"):
         assert f"  {name} = " in output, name
+
+
+@pytest.mark.parametrize("path,form,digest", [
+    ("/sparql", "SELECT", "0123456789abcdef"), ('/id/a "quoted"\\path', None, None), ("/id/café\u2028\n", "ASK", None)])
+def test_the_access_log_line_is_what_json_dumps_writes(path, form, digest):
+    from gmg.web.observability import AccessLog
+
+    line = AccessLog.record("GET", path, 404, 12.3, form, digest)
+    assert line == json.dumps({"method": "GET", "path": path, "status": 404, "duration_ms": 12.3,
+                               "query_form": form, "query_hash": digest})
+    assert json.loads(line)["path"] == path

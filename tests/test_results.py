@@ -1,6 +1,9 @@
 """gmg's own SELECT writers (which stop at the row cap) say what pyoxigraph's writers say."""
 
 import json
+import os
+import tempfile
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -85,3 +88,28 @@ def test_a_large_graph_answer_streams_as_the_engine_finds_it(fmt):
     assert len({t[2] for t in parsed if isinstance(t[2], ox.BlankNode)}) == 7  # (a blank node is one node throughout)
     if fmt == ox.RdfFormat.TURTLE:
         assert whole.count(b"@prefix gmg:") == 1 and whole.startswith(b"@prefix ")
+
+
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML])
+def test_a_whole_document_past_the_memory_bound_is_spooled_and_sent_unchanged(fmt, tmp_path, monkeypatch):
+    """JSON-LD and RDF/XML are written whole; past IN_MEMORY bytes into a temporary file, read back
+    in chunks of at most CHUNK: the document is byte for byte the one written in memory."""
+    import gmg.results as results
+
+    store = ox.Store()
+    for i in range(3000):
+        store.add(ox.Quad(ox.NamedNode(f"https://w3id.org/gmg/id/s{i}"), ox.NamedNode("https://w3id.org/gmg/ontology#p"),
+                          ox.Literal(f"value {i} " + "x" * 40, language="en")))
+    construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+    expected = ox.serialize(store.query(construct), format=fmt, prefixes=results.PREFIXES) \
+        if fmt in results.PREFIXED else store.query(construct).serialize(format=fmt)
+    monkeypatch.setattr(results, "IN_MEMORY", 64 * 1024)  # (the document is about 300 KB)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    chunks = []
+    for chunk in results.serialize_native(store.query(construct), fmt):
+        chunks.append(chunk)
+        if len(chunks) == 1:  # while it is read back, the document is in a file there, not in memory
+            open_files = [os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+            assert any(name.startswith(str(tmp_path)) for name in open_files)
+    assert b"".join(chunks) == expected and len(expected) > 4 * CHUNK
+    assert all(len(chunk) <= CHUNK for chunk in chunks) and len(chunks) >= 4

@@ -8,9 +8,9 @@ formats; ASK and graph answers use pyoxigraph's own serialisers.
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
+import tempfile
 from typing import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as quoted  # (C: a JSON string, non-ASCII kept)
 from xml.sax.saxutils import escape, quoteattr
@@ -27,6 +27,7 @@ PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)  # formats where prefixes
 # graph answers written a batch at a time: statements one after another, blank nodes by label
 BATCHED_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE)
 BATCH = 10_000  # triples
+IN_MEMORY = 4 << 20  # bytes of a JSON-LD or RDF/XML answer kept in memory; past that, in a temporary file
 
 
 def json_term(term) -> dict:
@@ -201,7 +202,11 @@ def serialize_native(result, fmt) -> Iterator[bytes]:
     """ASK and graph answers through pyoxigraph's serialisers, in chunks. A graph answer in
     N-Triples, N-Quads or Turtle is written a batch of triples at a time, as the engine finds them
     (a dump of ten million triples held 1.5 GB as N-Triples); JSON-LD and RDF/XML, whose documents
-    cannot be cut into pieces, are written whole, then sent in chunks."""
+    cannot be cut into pieces, are written whole (past IN_MEMORY bytes, to a temporary file),
+    then sent in chunks."""
+    if isinstance(result, ox.QueryBoolean):  # (an ASK answer: a few bytes)
+        yield result.serialize(format=fmt)
+        return
     if fmt in BATCHED_FORMATS:
         triples, first = iter(result), True
         while batch := list(itertools.islice(triples, BATCH)):
@@ -214,11 +219,13 @@ def serialize_native(result, fmt) -> Iterator[bytes]:
             for start in range(0, len(data), CHUNK):
                 yield data[start:start + CHUNK]
         return
-    out = io.BytesIO()
-    if fmt in PREFIXED:
-        ox.serialize(result, out, format=fmt, prefixes=PREFIXES)  # readable: gmg:Funding, not <https://…>
-    else:
-        result.serialize(out, format=fmt)
-    data = out.getvalue()
-    for start in range(0, len(data), CHUNK):
-        yield data[start:start + CHUNK]
+    # (into a temporary file past a few megabytes: the engine does not hold a second copy of a
+    # document of a million triples, nor a third while it is cut into chunks)
+    with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as out:
+        if fmt in PREFIXED:
+            ox.serialize(result, out, format=fmt, prefixes=PREFIXES)  # readable: gmg:Funding, not <https://…>
+        else:
+            result.serialize(out, format=fmt)
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk

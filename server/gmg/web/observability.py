@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
+from json.encoder import encode_basestring_ascii as quoted  # (C: json.dumps's own, ASCII)
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -58,12 +58,20 @@ class AccessLog:
         self._lines: list[str] = []
         self._second, self._stamp = -1, ""
 
-    def write(self, record: dict) -> None:
+    @staticmethod
+    def record(method: str, path: str, status: int, duration_ms: float, form: str | None, query_hash: str | None) -> str:
+        """The line's JSON object, as json.dumps writes it, put together directly (a third of the cost)."""
+        def text(value):
+            return "null" if value is None else quoted(value)
+        return (f'{{"method": {quoted(method)}, "path": {quoted(path)}, "status": {status}, '
+                f'"duration_ms": {duration_ms!r}, "query_form": {text(form)}, "query_hash": {text(query_hash)}}}')
+
+    def write(self, record: str) -> None:
         now = time.time()
         second = int(now)
         if second != self._second:  # (the date and time change once a second; the milliseconds always)
             self._second, self._stamp = second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
-        self._lines.append(f"{self._stamp},{int((now - second) * 1000):03d}{self.PREFIX}{json.dumps(record)}\n")
+        self._lines.append(f"{self._stamp},{int((now - second) * 1000):03d}{self.PREFIX}{record}\n")
         if len(self._lines) == 1:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)
@@ -113,7 +121,5 @@ class Observe:
         state = scope.get("state") or {}
         form = state.get("query_form")
         self.metrics.observe(route, scope["method"], status, form, elapsed)
-        self.log.write({
-            "method": scope["method"], "path": scope["path"], "status": status,
-            "duration_ms": round(elapsed * 1000, 1), "query_form": form, "query_hash": state.get("query_hash"),
-        })
+        self.log.write(AccessLog.record(scope["method"], scope["path"], status, round(elapsed * 1000, 1), form,
+                                        state.get("query_hash")))
