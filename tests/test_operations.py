@@ -53,6 +53,34 @@ def test_metrics_time_queries_by_form_and_count_engine_restarts(client):
     assert "gmg_query_timeouts" in text
 
 
+def test_metrics_histograms_count_each_answer_once_in_cumulative_buckets():
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from gmg.web.observability import Metrics
+
+    class Engine:
+        class stats:
+            restarts, timeouts = 0, 0
+
+    metrics = Metrics(Engine())
+    times = [0.001, 0.005, 0.0051, 0.3, 12.0]  # 0.005 is on a bucket's bound: in that bucket (le)
+    for elapsed in times:
+        metrics.observe("/sparql", "POST", 200, "SELECT", elapsed)
+    metrics.observe("/sparql", "POST", 400, None, 0.002)
+    families = {f.name: f for f in text_string_to_metric_families(metrics.render().body.decode())}
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for f in families.values() for s in f.samples}
+    query = [s for s in families["gmg_query_duration_seconds"].samples if s.labels.get("form") == "SELECT"]
+    buckets = {s.labels["le"]: s.value for s in query if s.name.endswith("_bucket")}
+    assert buckets["0.005"] == 2 and buckets["0.01"] == 3 and buckets["0.5"] == 4
+    assert buckets["10.0"] == 4 and buckets["+Inf"] == 5
+    assert [s.value for s in query if s.name.endswith("_count")] == [5]
+    assert [s.value for s in query if s.name.endswith("_sum")] == [pytest.approx(sum(times))]
+    assert samples[("gmg_http_requests_total", (("method", "POST"), ("route", "/sparql"), ("status", "200")))] == 5
+    assert samples[("gmg_http_requests_total", (("method", "POST"), ("route", "/sparql"), ("status", "400")))] == 1
+    assert not [s for s in families["gmg_query_duration_seconds"].samples if s.labels.get("form") is None]
+
+
 def test_health_reports_engine_store_and_updates(client):
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["triples"] > 1000

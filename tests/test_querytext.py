@@ -555,3 +555,18 @@ def test_the_servers_guard_keeps_verdicts_on_short_texts_but_never_a_refusal():
     kept = inspected.cache_info().currsize
     assert guard(long_text, settings).form == "ASK"
     assert inspected.cache_info().currsize == kept  # a long text is scanned, never kept
+
+
+def test_the_servers_form_fields_are_kept_for_short_bodies_but_never_a_refusal():
+    from gmg.web.query_operation import REMEMBERED_TEXT, form_fields, remembered_form
+
+    body = b"query=ASK+%7B%7D+%23+form-cache+test&default-graph-uri=urn%3Aa"
+    assert form_fields(body) == {"query": ["ASK {} # form-cache test"], "default-graph-uri": ["urn:a"]}
+    assert form_fields(body) is form_fields(body)  # the second is the kept parse
+    kept = remembered_form.cache_info().currsize
+    for _ in range(2):  # a body that is not UTF-8 is refused every time, never kept
+        with pytest.raises(UnicodeDecodeError):
+            form_fields(b"query=ASK+%7B%7D&x=\xff")
+    long_body = b"query=ASK+%7B%7D+%23" + b"x" * REMEMBERED_TEXT
+    assert form_fields(long_body)["query"] == ["ASK {} #" + "x" * REMEMBERED_TEXT]
+    assert remembered_form.cache_info().currsize == kept  # a long body is parsed, never kept

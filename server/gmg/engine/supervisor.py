@@ -10,6 +10,7 @@ had not started their answer are sent again: they are retried, not failed.
 from __future__ import annotations
 
 import asyncio
+import collections
 import errno
 import itertools
 import logging
@@ -70,10 +71,44 @@ class EngineFailure(Exception):
         self.status, self.message = status, message
 
 
-@dataclass
+class _Events:
+    """A query's messages from the engine, in order, for its one reader: what asyncio.Queue
+    does here without its bounds, task counting and getpid() per wait (a twentieth of the
+    server's time on point queries)."""
+
+    __slots__ = ("_items", "_waiter", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self._items: collections.deque = collections.deque()
+        self._waiter: asyncio.Future | None = None
+        self._loop = loop
+
+    def put_nowait(self, event: tuple) -> None:
+        self._items.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def get_nowait(self) -> tuple:
+        return self._items.popleft()
+
+    async def get(self) -> tuple:
+        while not self._items:
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
+@dataclass(slots=True)
 class _Pending:
     request: QueryRequest
-    events: asyncio.Queue
+    events: _Events
     deadline: float
     time_limit: float
     started: bool = False  # the head reached us: from now on it cannot be retried
@@ -381,7 +416,7 @@ class EngineSupervisor:
         await self._admission.acquire()
         request_id = next(self._ids)
         time_limit = time_limit or self.timeout
-        pending = _Pending(request, asyncio.Queue(), time.monotonic() + time_limit, time_limit,
+        pending = _Pending(request, _Events(self._loop), time.monotonic() + time_limit, time_limit,
                            generation=self._generation)
         self._pending[request_id] = pending
         try:
