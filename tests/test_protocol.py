@@ -147,6 +147,24 @@ def test_negotiation_honours_q_values_and_wildcards(client, accept, expected):
     assert response.headers["content-type"].split(";")[0] == expected
 
 
+def test_negotiation_keeps_choices_for_short_accept_headers_but_never_a_refusal():
+    from gmg.formats import GRAPH, REMEMBERED_ACCEPT, RESULTS, NotAcceptable, negotiate, remembered_choice
+
+    accept = "text/csv;q=0.5, application/sparql-results+xml;q=0.9, */*;q=0.1"
+    assert negotiate(accept, RESULTS).media_type == "application/sparql-results+xml"
+    hits = remembered_choice.cache_info().hits
+    assert negotiate(accept, RESULTS).media_type == "application/sparql-results+xml"
+    assert remembered_choice.cache_info().hits == hits + 1  # the second is the kept choice
+    assert negotiate(accept, GRAPH).media_type == "text/turtle"  # (kept apart by kind)
+    kept = remembered_choice.cache_info().currsize
+    for _ in range(2):  # refused every time: a refusal is not kept
+        with pytest.raises(NotAcceptable):
+            negotiate("application/sparql-results+json", GRAPH)
+    long_accept = "text/tab-separated-values, " + ", ".join(["x/y"] * (REMEMBERED_ACCEPT // 4))
+    assert negotiate(long_accept, RESULTS).media_type == "text/tab-separated-values"
+    assert remembered_choice.cache_info().currsize == kept  # a long header is read, never kept
+
+
 def test_format_parameter_overrides_accept(client):
     response = client.get("/sparql", params={"query": "ASK {}", "format": "csv"}, headers={"Accept": "text/html"})
     assert response.headers["content-type"].startswith("text/csv")
