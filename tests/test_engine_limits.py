@@ -159,7 +159,9 @@ def test_a_long_answer_streams_as_the_engine_finds_its_rows(server):
             size += len(chunk)
     whole = time.monotonic() - started
     assert size > 30_000_000, size
-    assert first < whole / 10, f"first bytes after {first:.2f} s of {whole:.2f} s"
+    # (an answer gathered before its first byte would have first ≈ whole; a long answer's rows
+    # are first tried in one piece, up to 64 KB, which may cost its join's first steps twice)
+    assert first < whole / 4, f"first bytes after {first:.2f} s of {whole:.2f} s"
     grown = peak_memory_kb(pid) - peak
     assert grown < 25_000, f"the engine's peak memory grew by {grown} kB"
 

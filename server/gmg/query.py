@@ -7,13 +7,14 @@ serialisation both happen in the caller's thread.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import pyoxigraph as ox
 
 from .formats import GRAPH, RESULTS, Format, negotiate
-from .results import WRITERS, capped, chunked, serialize_native
+from .results import WRITERS, capped, chunked, serialize_native, small_json
 from .store import GraphStore
 
 TRUNCATED_HEADER = "Gmg-Results-Truncated"
@@ -91,17 +92,16 @@ def kind_of(result) -> str:
 def answer(store: GraphStore, request: QueryRequest) -> tuple[Head, Iterator[bytes]]:
     """Evaluate and start serialising; the body iterator must be consumed in this thread."""
     try:
-        result = store.query(
-            request.text,
-            default_graph_uris=request.dataset.default_graph_uris,
-            named_graph_uris=request.dataset.named_graph_uris,
-            use_query_dataset=request.has_dataset_clause,
-            base_iri=request.base_iri,
-            default_graph_only=request.reads_default_graph_only(),
-        )
+        result = evaluate(store, request)
         fmt = negotiate(request.accept, kind_of(result), request.format)  # NotAcceptable -> 406
         if isinstance(result, ox.QuerySolutions):
             head = Head(RESULTS, fmt, headers={LIMIT_HEADER: str(request.max_rows)})
+            if fmt.name == "json" and not finds_all_rows_first(request.text) and request.text not in LONG_ANSWERS:
+                whole = small_json(result, request.max_rows)
+                if whole is not None:
+                    return head, iter((whole,))
+                LONG_ANSWERS.add(request.text)
+                result = evaluate(store, request)  # (too long for one piece: again, row by row)
             variables = [v.value for v in result.variables]
             rows = capped(result, request.max_rows, head.mark_truncated)
             return head, chunked(WRITERS[fmt.name](variables, rows))
@@ -110,6 +110,51 @@ def answer(store: GraphStore, request: QueryRequest) -> tuple[Head, Iterator[byt
         raise QueryError(f"SPARQL syntax error: {err}") from err
     except (ValueError, OSError) as err:
         raise QueryError(f"Query failed: {err}") from err
+
+
+def evaluate(store: GraphStore, request: QueryRequest):
+    return store.query(
+        request.text,
+        default_graph_uris=request.dataset.default_graph_uris,
+        named_graph_uris=request.dataset.named_graph_uris,
+        use_query_dataset=request.has_dataset_clause,
+        base_iri=request.base_iri,
+        default_graph_only=request.reads_default_graph_only(),
+    )
+
+
+class TextsRemembered:
+    """A bounded set of short query texts (from any thread): past `size`, the oldest is forgotten."""
+
+    def __init__(self, size: int, longest: int):
+        self._texts: dict[str, None] = {}
+        self._size, self._longest = size, longest
+        self._lock = threading.Lock()
+
+    def __contains__(self, text: str) -> bool:
+        return text in self._texts
+
+    def add(self, text: str) -> None:
+        if len(text) > self._longest:
+            return
+        with self._lock:
+            self._texts[text] = None
+            while len(self._texts) > self._size:
+                del self._texts[next(iter(self._texts))]
+
+
+# The texts whose answers were too long for one piece (small_json): each is tried so once, and
+# then written row by row from the start, so a long answer's rows are found twice once at most.
+LONG_ANSWERS = TextsRemembered(size=1024, longest=4096)
+
+
+def finds_all_rows_first(text: str) -> bool:
+    """Whether the query may sort or group (ORDER BY, GROUP BY): its first row comes only once
+    every row is found, so a long answer is not tried in one piece first (finding them all
+    again would double its time). A word in a string or a comment counts too: then the answer
+    is merely written the slower way."""
+    upper = text.upper()
+    return "ORDER" in upper or "GROUP" in upper
 
 
 def execute(store: GraphStore, request: QueryRequest) -> tuple[Head, bytes]:
