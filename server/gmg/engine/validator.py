@@ -18,6 +18,7 @@ and exits when the engine's end of the socket closes.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -113,6 +114,10 @@ def main() -> None:
     conn = Connection(fd)
     sources = load_sources(DataDir(Path(data_root)) if data_root else None, only=CHECK_SOURCES)
     prepare_shapes(sources)  # before the first update asks, not while it waits
+    # The sources (rdflib graphs of the shapes and ontology, pySHACL's parsed shapes) are kept
+    # for good: frozen, a full collection no longer walks them (it took about 110 ms, every
+    # 20-odd updates: most of an update's 95th percentile).
+    gc.freeze()
     while True:
         try:
             message = conn.recv()
