@@ -57,6 +57,7 @@ class Metrics:
 
 
 BOUNDS = Histogram.DEFAULT_BUCKETS[:-1]  # seconds; and +Inf
+BUCKET_LABELS = [floatToGoString(b) for b in BOUNDS] + ["+Inf"]  # (their `le` labels)
 
 
 class _Histogram:
@@ -73,7 +74,7 @@ class _Histogram:
         self.sum += value
 
     def buckets(self) -> list[tuple[str, int]]:
-        return list(zip([floatToGoString(b) for b in BOUNDS] + ["+Inf"], itertools.accumulate(self.counts)))
+        return list(zip(BUCKET_LABELS, itertools.accumulate(self.counts)))
 
 
 class _Collector:

@@ -231,18 +231,22 @@ def inspected(text: str, max_bytes: int) -> QueryText:
 
 
 def form_fields(body: bytes) -> dict[str, list[str]]:
-    """A form body's fields (not to be changed: a short body's are shared by the requests that send it)."""
+    """A form body's fields (not to be changed: a short body's are shared by the requests that send it).
+
+    Those of a short body are kept for the 1,024 sent most lately: decoding one was a twentieth
+    of the server's time on a point query, and clients send the same forms again (as
+    `inspected`). A body that is not UTF-8 raises, and is not kept.
+    """
     if len(body) <= REMEMBERED_TEXT:
         return remembered_form(body)
+    return parsed_form(body)
+
+
+def parsed_form(body: bytes) -> dict[str, list[str]]:
     return parse_qs(body.decode("utf-8"), keep_blank_values=True)
 
 
-@functools.lru_cache(maxsize=1024)
-def remembered_form(body: bytes) -> dict[str, list[str]]:
-    """The fields of a short form body, kept for the 1,024 sent most lately: decoding one was a
-    twentieth of the server's time on a point query, and clients send the same forms again (as
-    `inspected`). A body that is not UTF-8 raises, and is not kept."""
-    return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+remembered_form = functools.lru_cache(maxsize=1024)(parsed_form)
 
 
 async def receive_body(receive, declared: str, limit: int) -> bytes:
