@@ -146,7 +146,8 @@ def prepare_change(raw, select: Select, text: str, *, base_iri: str | None = Non
         raise NotIncremental(f"the update changes more than {MAX_CHANGED} quads")
     if any(q.predicate == _SUBCLASS for q in inserted | deleted):
         raise NotIncremental("the update changes the class hierarchy")
-    before, after = _View(raw, frozenset(), frozenset()), _View(raw, inserted, deleted)
+    before = _View(raw, frozenset(), frozenset())
+    after = _View(raw, inserted, deleted, reads=before.reads)
     affected = _affected(inserted | deleted, before, after)
     before_triples, before_described = _neighbourhood(affected, before)
     after_triples, after_described = _neighbourhood(affected, after)
@@ -195,14 +196,44 @@ def _key(result) -> tuple:
 
 
 class _View:
-    """The data graphs (every graph but the protected ones) of the store, with a delta laid over them."""
+    """The data graphs (every graph but the protected ones) of the store, with a delta laid over them.
 
-    def __init__(self, store: ox.Store, inserted: frozenset[ox.Quad], deleted: frozenset[ox.Quad]):
+    The views of one update (before and after it) share what they read of the store
+    (`reads`): their neighbourhoods hold nearly the same nodes, and each read was
+    a third of the update's preparation (and, on a remote store, a request).
+    """
+
+    def __init__(self, store: ox.Store, inserted: frozenset[ox.Quad], deleted: frozenset[ox.Quad],
+                 reads: dict | None = None):
         self.store, self.inserted, self.deleted = store, inserted, deleted
+        self.reads = {} if reads is None else reads
 
     def quads(self, s=None, p=None, o=None):
-        for q in self.store.quads_for_pattern(s, p, o):
-            if q.graph_name not in _PROTECTED and q not in self.deleted:
+        """The view's quads that match (the store's as read once, then the delta)."""
+        stored = self.reads.get((s, p, o))
+        if stored is None:
+            stored = self.reads[(s, p, o)] = tuple(self._stored(s, p, o))
+        yield from self._laid_over(stored, s, p, o)
+
+    def each(self, s=None, p=None, o=None):
+        """`quads` read as they are wanted and not kept: for a caller that stops at the first few
+        of a pattern that may match most of the store (every use of rdf:type or of a property)."""
+        yield from self._laid_over(self._stored(s, p, o), s, p, o)
+
+    def ontology_values(self, node) -> tuple:
+        """The values `node` has in the store's ontology graph."""
+        key = (node, _ONTOLOGY)
+        if key not in self.reads:
+            self.reads[key] = tuple(q.object for q in self.store.quads_for_pattern(node, None, None, _ONTOLOGY))
+        return self.reads[key]
+
+    def _stored(self, s, p, o):
+        return (q for q in self.store.quads_for_pattern(s, p, o) if q.graph_name not in _PROTECTED)
+
+    def _laid_over(self, stored, s, p, o):
+        deleted = self.deleted
+        for q in stored:
+            if not deleted or q not in deleted:
                 yield q
         for q in self.inserted:
             if (s is None or q.subject == s) and (p is None or q.predicate == p) and (o is None or q.object == o):
@@ -271,13 +302,13 @@ def _neighbourhood(nodes: set, view: _View) -> tuple[set[tuple], set]:
             triples = view.triples(s=node)
             found.update(tuple(map(_rdflib, t)) for t in triples)
             values = {o for _, _, o in triples}
-            values |= {q.object for q in view.store.quads_for_pattern(node, None, None, _ONTOLOGY)}
+            values.update(view.ontology_values(node))
             described[node] = {v for v in values if not isinstance(v, ox.Literal)}
         return described[node]
 
     for node in nodes:
         if isinstance(node, ox.Literal):  # only the undeclared-class shape reads about a literal: its uses as a type
-            found.update(_sample(view.quads(None, _TYPE, node)))
+            found.update(_sample(view.each(None, _TYPE, node)))
             continue
         for value in out(node):  # the values' own statements: their types, note numbers, triples
             out(value)
@@ -290,8 +321,8 @@ def _neighbourhood(nodes: set, view: _View) -> tuple[set[tuple], set]:
         # The undeclared-class and undeclared-property shapes ask whether a node is used as a
         # type or a property at all, and by a gmg: (or blank) subject: one use of each kind answers.
         if isinstance(node, ox.NamedNode):
-            found.update(_sample(view.quads(None, _TYPE, node)))
-            found.update(_sample(view.quads(None, node, None)))
+            found.update(_sample(view.each(None, _TYPE, node)))
+            found.update(_sample(view.each(None, node, None)))
     return found, {_rdflib(n) for n in described}
 
 
@@ -324,10 +355,11 @@ def _sample(quads) -> set[tuple]:
 def _validate(triples, mixed, focus, sources: Sources, ontology: _Ontology) -> Report:
     from .validate import validate_mixed, validate_nodes
 
-    graph = Graph()
-    graph.addN((s, p, o, graph) for s, p, o in chain(triples, mixed))
-    report = validate_nodes(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy, nodes=focus)
+    report = validate_nodes(chain(triples, mixed), sources.shapes, sources.ontology, mixed=ontology.hierarchy,
+                            nodes=focus)
     if report is None:  # targets of a kind gmg.targets leaves to pySHACL: it validates the whole neighbourhood
+        graph = Graph()
+        graph += chain(triples, mixed)
         report = validate_mixed(graph, sources.shapes, sources.ontology, mixed=ontology.hierarchy)
     return report
 

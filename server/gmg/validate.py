@@ -224,8 +224,9 @@ def validate_mixed(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
     return _report(conforms, report_graph, data, shapes, ontology)
 
 
-def validate_nodes(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, nodes: set) -> Report | None:
-    """Like validate_mixed, but only the `nodes` that the shapes target are validated.
+def validate_nodes(data: Iterable, shapes: Graph, ontology: Graph, *, mixed: list, nodes: set) -> Report | None:
+    """Like validate_mixed, but only the `nodes` that the shapes target are validated; `data` may be
+    any triples (an update's neighbourhood: copied once, with the `mixed` triples, not twice).
 
     None when the shapes use a kind of target that gmg.targets does not work out, or SHACL
     functions or rules (which gmg does not run itself).
@@ -236,10 +237,11 @@ def validate_nodes(data: Graph, shapes: Graph, ontology: Graph, *, mixed: list, 
             return None
         target = _mixed_copy(mixed, data)
         conforms, report_graph = prepared.runner.run(target, prepared.targets.of(target, set(nodes)))
-    return _report(conforms, report_graph, data, shapes, ontology)
+    # (the labels are the data's: the mixed triples are the class hierarchy, which has none)
+    return _report(conforms, report_graph, target, shapes, ontology)
 
 
-def _mixed_copy(mixed: list, data: Graph) -> Graph:
+def _mixed_copy(mixed: list, data: Iterable) -> Graph:
     """The data with the ontology mixed in, once per run, instead of by pySHACL (ont_graph), which
     would copy the data graph again; the copy is ours, so pySHACL may work in place."""
     target = _PreparedQueries()
