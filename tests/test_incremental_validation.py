@@ -31,7 +31,7 @@ from gmg import incremental
 from gmg.iris import INSTANCES_GRAPH, ONTOLOGY_GRAPH
 from gmg.sources import load_sources, parse_turtle
 from gmg.store import GraphStore
-from gmg.update import UpdateRefused, check, check_full, data_graphs
+from gmg.update import WARM_UP, UpdateRefused, check, check_full, data_graphs, warm_up
 from gmg.validate import validate_graph
 
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
@@ -276,3 +276,14 @@ def test_the_shapes_read_no_further_than_the_affected_nodes_rules(world):
                     reads = {str(p) for p in shapes.predicates(member, None)}
                     assert not reads & {sh + "property", sh + "path", sh + "sparql", sh + "node"}, \
                         f"{member} reads beyond the value it is given: add a rule to gmg.incremental"
+
+
+def test_the_engines_warm_up_update_takes_the_short_way_and_is_never_applied(world):
+    """The engine prepares WARM_UP at its start so that the first real update finds the
+    check's code ready: it must go the short way, with nodes to check, and change nothing."""
+    _, store, *_ = world
+    before = store.dump()
+    job = incremental.prepare(store, WARM_UP)
+    assert job.focus and job.after  # (a long-way update, or one with nothing to check, would warm up little)
+    warm_up(store)
+    assert store.dump() == before

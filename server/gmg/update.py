@@ -77,6 +77,22 @@ def prepare(store: GraphStore, text: str, *, base_iri: str | None = None):
         return None
 
 
+# An update that is prepared (never applied) once at the engine's start: a fresh node's label,
+# in a graph of its own (not a protected one), so every step of preparing a check runs.
+WARM_UP = ("INSERT DATA { GRAPH <urn:x-gmg:warm-up> { <urn:x-gmg:warm-up> "
+           "<http://www.w3.org/2000/01/rdf-schema#label> \"warm-up\" } }")
+
+
+def warm_up(store: GraphStore) -> None:
+    """Prepare WARM_UP against the store and throw the job away (the store is only read).
+
+    The first update after a start otherwise waited for the imports of what preparing a
+    check needs: the check of a one-triple update took 60 ms the first time, and 40 ms with
+    this warm-up (25 ms for the updates after it; what is left is the store's cold cache).
+    """
+    prepare(store, WARM_UP)
+
+
 def judge(job, sources: Sources) -> None:
     """Refuse (422) a prepared update that adds violations on its affected nodes."""
     from . import incremental

@@ -237,7 +237,7 @@ def validate_nodes(data: Iterable, shapes: Graph, ontology: Graph, *, mixed: lis
             return None
         target = _mixed_copy(mixed, data)
         conforms, report_graph = prepared.runner.run(target, prepared.targets.of(target, set(nodes)))
-    # (the labels are the data's: the mixed triples are the class hierarchy, which has none)
+    # (labels looked up in the copy: what it adds to the data is the ontology's, looked in next anyway)
     return _report(conforms, report_graph, target, shapes, ontology)
 
 

@@ -47,7 +47,7 @@ from ..journal import JOURNAL, JournalEntry
 from ..settings import MATERIALISE_LIMIT
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
-from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay
+from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay, warm_up
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -311,8 +311,20 @@ class Engine:
         self.send(("ready", self.info()))
         if self.config.updates:
             self.checker.start()
+            self.pool.submit(self.warm_up)
         self.promote()  # the first reader
         self.watch_reader()  # (this thread, from now on)
+
+    def warm_up(self) -> None:
+        """Prepare a made-up update once, in the background, so the first real one does not wait for
+        the imports (gmg.update.warm_up); a failure here is only logged (the update path reports its own)."""
+        store = self.borrow()
+        try:
+            warm_up(store)
+        except Exception:
+            log.exception("warming up the update check failed")
+        finally:
+            self.give_back(store)
 
     def promote(self) -> None:
         """Start a thread that reads the pipe; the one that read it until now stops after its query."""
