@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from rdflib import RDFS, Literal, URIRef
+from rdflib import RDFS
 
 from gmg.build import BuildError, build
 from gmg.iris import ID, INSTANCES_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH

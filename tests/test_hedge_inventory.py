@@ -26,7 +26,7 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import ROOT
-from article import article_path, normalise
+from article import normalise
 from article_paragraphs import HEDGE_CUES, ID, paragraph_of, paragraphs
 
 pytestmark = pytest.mark.needs("article")

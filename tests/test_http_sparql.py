@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS

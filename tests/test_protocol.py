@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import socket
 import time
 import xml.etree.ElementTree as ET

@@ -79,7 +79,7 @@ def store_items(client) -> set[str]:
 
 def test_next_links_walk_every_passage_and_note_once_in_the_articles_order(client):
     expected = store_items(client)
-    path, seen, sections = "/id/passage/abstract-p1", [], []
+    path, seen = "/id/passage/abstract-p1", []
     page = client.get(path, headers=HTML).text
     assert not links(page, "prev"), "the first passage has no previous one"
     while True:
