@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 
 import pytest
+from pyoxigraph import BlankNode as ox_blank, NamedNode as ox_graph
 
 from gmg.paths import default_data_dir
 from gmg.query import QueryRequest, execute
 from gmg.querytext import inspect
 from gmg.store import open_store
+from gmg.update import UpdateRefused, apply, prepare_change
+from test_incremental_validation import COUNT, SEED, _updates, world  # noqa: F401 (world: a fixture)
 
 JSON = "application/sparql-results+json"
 INSTANCES = "https://w3id.org/gmg/graph/instances"
@@ -92,3 +96,74 @@ def test_a_store_above_the_limit_answers_from_the_union():
     union = rows(large, count, default_graph_only=True)
     assert union != copied
     assert union == rows(large, count, default_graph_only=False)
+
+
+def merge_of(store) -> set:
+    """The query default graph as it should be: the set of triples of the graphs it merges."""
+    return {q.triple for g in store.default_dataset() for q in store.raw.quads_for_pattern(None, None, None, g)}
+
+
+def test_the_copy_follows_each_update_whose_change_is_known(monkeypatch):
+    """The change the update's check works out is made to the copy inside the write: the copy
+    is current at once (not made again) and holds the merge, also where two graphs share a
+    triple and one of them lets it go."""
+    store = open_store(default_data_dir())
+    copy = materialised(store)
+    shared = next(q.triple for q in store.raw.quads_for_pattern(None, None, None, ox_graph(INSTANCES))
+                  if not isinstance(q.subject, ox_blank) and not isinstance(q.object, ox_blank))
+    other = "http://example.org/another-graph"
+    label = "<https://w3id.org/gmg/id/world-bank> <http://www.w3.org/2000/01/rdf-schema#label> 'followed'@en"
+    updates = [
+        f"INSERT DATA {{ GRAPH <{INSTANCES}> {{ {label} }} }}",
+        f"INSERT DATA {{ GRAPH <{other}> {{ {shared} }} }}",  # now held by two graphs
+        f"DELETE DATA {{ GRAPH <{INSTANCES}> {{ {shared} }} }}",  # still in the merge: the other holds it
+        "DELETE { GRAPH ?g { ?s ?p 'followed'@en } } INSERT { GRAPH ?g { ?s ?p 'followed again'@en } } "
+        "WHERE { GRAPH ?g { ?s ?p 'followed'@en } }",
+        f"DELETE DATA {{ GRAPH <{other}> {{ {shared} }} }}",  # gone from the merge
+    ]
+    for text in updates:
+        _, change = prepare_change(store, text)
+        apply(store, text, change=change)
+        assert store._default_view.current() is copy, text  # current at once, the same copy
+        assert {q.triple for q in copy} == merge_of(store), text
+    assert shared not in merge_of(store)
+    # A copy asked for meanwhile (a reader during a write) finds the copy current, and makes none.
+    monkeypatch.setattr("gmg.defaultgraph.QUIET", 0.0)
+    store._default_view.refresh()
+    deadline = time.monotonic() + 10
+    while store._default_view._building:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert store._default_view.current() is copy
+
+
+def test_an_update_that_makes_a_blank_node_leaves_the_copy_to_be_made_again():
+    store = open_store(default_data_dir())
+    before = materialised(store)
+    text = f"INSERT DATA {{ GRAPH <{INSTANCES}> {{ _:made <http://www.w3.org/2000/01/rdf-schema#label> 'b' }} }}"
+    _, change = prepare_change(store, text)
+    apply(store, text, change=change)
+    assert store._default_view.current() is None  # (its label is the store's to choose)
+    after = materialised(store)
+    assert after is not before and {q.triple for q in after} == merge_of(store)
+
+
+def test_the_copy_stays_the_merge_through_the_differential_tests_updates(world, monkeypatch):
+    """The seeded updates of tests/test_incremental_validation.py (data, WHERE templates over
+    several graphs, sequences, DROP, the long way, blank nodes), applied one after another: after
+    each, the copy answers at once where the change was known, and holds the merge either way."""
+    monkeypatch.setattr("gmg.defaultgraph.QUIET", 0.0)  # (a copy left behind is made again at once)
+    _, fixture_store, base, _, fixtures = world
+    store = fixture_store.copy()
+    materialised(store)
+    followed = 0
+    for kind, text in _updates(base, fixtures, random.Random(SEED)):
+        try:
+            prepared = prepare_change(store, text)
+        except UpdateRefused:  # a protected graph: refused before anything is written
+            continue
+        apply(store, text, change=prepared[1] if prepared else None)
+        copy = store._default_view.current()
+        followed += copy is not None
+        assert {q.triple for q in (copy or materialised(store))} == merge_of(store), (kind, text)
+    assert followed > COUNT // 2

@@ -218,6 +218,17 @@ def test_keywords_are_reported_upper_case():
     assert all(k == k.upper() for k in result.keywords)
 
 
+@pytest.mark.parametrize("text, sorts", [
+    ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", True),
+    ("select (count(*) as ?n) where { ?s ?p ?o } group by ?p", True),
+    ('SELECT ?s WHERE { ?s ?p "in order, by group" }', False),  # the words in a string
+    ("SELECT ?s WHERE { ?s ?p ?o } # order by ?s", False),  # and in a comment
+    ("SELECT ?s WHERE { ?s ex:order ?o }", False),  # and in a prefixed name
+])
+def test_sorting_or_grouping_is_read_from_the_keywords(text, sorts):
+    assert inspect(PROLOGUE + text).sorts_or_groups is sorts
+
+
 def test_project_queries_are_accepted():
     files = sorted((ROOT / "queries").glob("*.rq"))
     if not files:

@@ -48,17 +48,29 @@ class QueryRequest:
     # the text names no graph (no GRAPH keyword): True or False from the lexer; None: not
     # known, and the engine looks for the word "graph" anywhere in the text (comments too)
     default_graph_only: bool | None = None
+    # the query sorts or groups (ORDER BY, GROUP BY), from the lexer's keywords; None: not known
+    sorts_or_groups: bool | None = None
 
     def __reduce__(self):
         """Pickled as its fields, in order: the generic way for dataclasses costs ten times as
         much, and every query crosses the engine's pipe this way."""
         return QueryRequest, (self.text, self.dataset, self.base_iri, self.accept, self.format,
-                              self.has_dataset_clause, self.max_rows, self.default_graph_only)
+                              self.has_dataset_clause, self.max_rows, self.default_graph_only, self.sorts_or_groups)
 
     def reads_default_graph_only(self) -> bool:
         if self.default_graph_only is not None:
             return self.default_graph_only
         return "GRAPH" not in self.text.upper()
+
+    def finds_all_rows_first(self) -> bool:
+        """Whether the query may sort or group: its first row comes only once every row is found,
+        so a long answer is not tried in one piece first (finding them all again would double its
+        time). Where the lexer has not said (None), the words count anywhere in the text, in a
+        string or a comment too: such an answer is merely written the slower way."""
+        if self.sorts_or_groups is not None:
+            return self.sorts_or_groups
+        upper = self.text.upper()
+        return "ORDER" in upper or "GROUP" in upper
 
 
 @dataclass
@@ -96,7 +108,7 @@ def answer(store: GraphStore, request: QueryRequest) -> tuple[Head, Iterator[byt
         fmt = negotiate(request.accept, kind_of(result), request.format)  # NotAcceptable -> 406
         if isinstance(result, ox.QuerySolutions):
             head = Head(RESULTS, fmt, headers={LIMIT_HEADER: str(request.max_rows)})
-            if fmt.name == "json" and not finds_all_rows_first(request.text) and request.text not in LONG_ANSWERS:
+            if fmt.name == "json" and not request.finds_all_rows_first() and request.text not in LONG_ANSWERS:
                 whole = small_json(result, request.max_rows)
                 if whole is not None:
                     return head, iter((whole,))
@@ -146,15 +158,6 @@ class TextsRemembered:
 # The texts whose answers were too long for one piece (small_json): each is tried so once, and
 # then written row by row from the start, so a long answer's rows are found twice once at most.
 LONG_ANSWERS = TextsRemembered(size=1024, longest=4096)
-
-
-def finds_all_rows_first(text: str) -> bool:
-    """Whether the query may sort or group (ORDER BY, GROUP BY): its first row comes only once
-    every row is found, so a long answer is not tried in one piece first (finding them all
-    again would double its time). A word in a string or a comment counts too: then the answer
-    is merely written the slower way."""
-    upper = text.upper()
-    return "ORDER" in upper or "GROUP" in upper
 
 
 def execute(store: GraphStore, request: QueryRequest) -> tuple[Head, bytes]:

@@ -67,6 +67,11 @@ class QueryText:
     # (keyword, character offset, nesting depth of { ( [) of every keyword, in order
     keyword_positions: tuple[tuple[str, int, int], ...] = ()
 
+    @property
+    def sorts_or_groups(self) -> bool:
+        """ORDER or GROUP is a keyword of the query (not a word in a string or a comment)."""
+        return "ORDER" in self.keywords or "GROUP" in self.keywords
+
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_FIRST = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})

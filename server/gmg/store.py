@@ -166,9 +166,13 @@ class GraphStore:
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
 
-    def update(self, text: str, *, base_iri: str | None = None) -> None:
+    def update(self, text: str, *, base_iri: str | None = None, change=None) -> None:
+        """Run a SPARQL update. `change`: what it changes (gmg.delta.Delta), when the caller knows:
+        the materialised default graph then follows it (defaultgraph.py), rather than lag behind."""
         with self._writing():
             self._store.update(text, base_iri=base_iri)
+            if self._default_view is not None:
+                self._default_view.follow(change, self.version - 1, self.version + 1)
 
     def dump(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> bytes:
         return self._store.dump(format=format)

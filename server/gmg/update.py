@@ -65,10 +65,18 @@ def check(store: GraphStore, text: str, sources: Sources, *, base_iri: str | Non
 
 def prepare(store: GraphStore, text: str, *, base_iri: str | None = None):
     """The incremental check's job (gmg.incremental.Job), or None for the long way; refuses 400 and 403."""
+    prepared = prepare_change(store, text, base_iri=base_iri)
+    return prepared[0] if prepared is not None else None
+
+
+def prepare_change(store: GraphStore, text: str, *, base_iri: str | None = None):
+    """`prepare`'s job and the change it checks (gmg.delta.Delta: what applying `text` now inserts
+    and deletes), or None for the long way; refuses 400 and 403."""
     from . import incremental
+    from .delta import store_select
 
     try:
-        return incremental.prepare(store, text, base_iri=base_iri)
+        return incremental.prepare_change(store.raw, store_select(store.raw, base_iri), text, base_iri=base_iri)
     except SyntaxError as err:
         raise UpdateRefused(400, f"SPARQL update syntax error: {err}") from err
     except PermissionError as err:
@@ -137,20 +145,22 @@ def check_full(store: GraphStore, text: str, sources: Sources, *, base_iri: str 
             raise UpdateRefused(422, REFUSED, report)
 
 
-def apply(store: GraphStore, text: str, *, base_iri: str | None = None, seq: int | None = None) -> None:
+def apply(store: GraphStore, text: str, *, base_iri: str | None = None, seq: int | None = None,
+          change=None) -> None:
     """Apply a checked update; with `seq`, record it as the last journal entry applied, atomically.
 
     pyoxigraph runs one `update` call in one transaction, so the update and its
-    sequence number reach the store together or not at all.
+    sequence number reach the store together or not at all. `change`: what the update
+    changes, when known (prepare_change; the sequence number is in a graph of its own).
     """
     if seq is None:
-        store.update(text, base_iri=base_iri)
+        store.update(text, base_iri=base_iri, change=change)
         return
     marker = sequence_marker(seq)
     try:
-        store.update(f"{text}\n;\n{marker}", base_iri=base_iri)
+        store.update(f"{text}\n;\n{marker}", base_iri=base_iri, change=change)
     except SyntaxError:  # the update ended with its own ';' (parsing fails before anything is written)
-        store.update(f"{text}\n{marker}", base_iri=base_iri)
+        store.update(f"{text}\n{marker}", base_iri=base_iri, change=change)
 
 
 def _key(result) -> tuple:

@@ -47,7 +47,7 @@ from ..journal import JOURNAL, JournalEntry
 from ..settings import MATERIALISE_LIMIT
 from ..store import (BUILD_INFO, ROCKSDB, GraphStore, StoreDamaged, StoreUnavailable,
                      open_for_writing, open_on_disk, open_store)
-from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare, replay, warm_up
+from ..update import CHECK_SOURCES, UpdateRefused, apply, prepare_change, replay, warm_up
 from ..formats import NotAcceptable
 from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
@@ -122,6 +122,7 @@ class Engine:
         self.data = DataDir(Path(config.data_root)) if config.data_root else None
         self.sources_cache = None
         self.write_lock = threading.Lock()
+        self.change = None  # what the update being written changes, when known (Engine.verdict)
         self.journal_problems: list[dict] = []
         self.decisions: dict[int, list] = {}  # update id -> [event, "commit"/"abort" message]
         # the whole journal as this engine knows it: what it was given and what it applied since
@@ -516,9 +517,11 @@ class Engine:
         self.send(("info", request_id, {**self.info(), "store_damaged": damaged}))
 
     def verdict(self, text: str, base_iri: str | None) -> tuple:
-        """The checker's verdict: on the update's affected nodes, read here, or the long way."""
+        """The checker's verdict: on the update's affected nodes, read here, or the long way. The
+        change the short way works out is kept in `self.change` for the write (under the write lock)."""
+        self.change = None
         try:
-            job = prepare(self.store, text, base_iri=base_iri)
+            job, self.change = prepare_change(self.store, text, base_iri=base_iri) or (None, None)
         except UpdateRefused as err:  # a syntax error, or a protected graph
             return ("refused", err.status, err.message, "", "")
         except Exception:  # a fault of the short way must not refuse a good update: take the long one
@@ -534,7 +537,7 @@ class Engine:
             raise OSError(errno.EROFS, "Read-only file system (injected)")
         if self.store.read_only:
             raise OSError(errno.EROFS, f"the store is open for reading only ({self.store_fault})")
-        apply(self.store, entry.update, base_iri=entry.base_iri, seq=entry.seq)
+        apply(self.store, entry.update, base_iri=entry.base_iri, seq=entry.seq, change=self.change)
 
     def keep(self, entry: JournalEntry) -> None:
         """A journalled update the store failed and the journal kept: applied when the store is reopened."""

@@ -89,6 +89,7 @@ class QueryOperation:
                 format=(params.get("format") or [None])[0],
                 has_dataset_clause=checked.has_dataset_clause,
                 default_graph_only=not checked.names_graphs,
+                sorts_or_groups=checked.sorts_or_groups,
                 max_rows=self.settings.max_rows,
             ))
         except ClientGone:

@@ -85,6 +85,7 @@ def sparql_router(settings: Settings, engine: EngineSupervisor, operation: Query
             text=text, base_iri=settings.base_iri, max_rows=settings.max_rows,
             accept="text/turtle" if graph_form else internal.JSON, has_dataset_clause=checked.has_dataset_clause,
             default_graph_only=not checked.names_graphs,
+            sorts_or_groups=checked.sorts_or_groups,
             dataset=Dataset(default_graph_uris=params.get("default-graph-uri"),
                             named_graph_uris=params.get("named-graph-uri")))
         started = time.perf_counter()
