@@ -7,8 +7,9 @@ import random
 import time
 
 import pytest
-from pyoxigraph import BlankNode as ox_blank, NamedNode as ox_graph
+from pyoxigraph import BlankNode as ox_blank, Literal, NamedNode as ox_graph, Quad
 
+from gmg.delta import Delta
 from gmg.paths import default_data_dir
 from gmg.query import QueryRequest, execute
 from gmg.querytext import inspect
@@ -135,6 +136,34 @@ def test_the_copy_follows_each_update_whose_change_is_known(monkeypatch):
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert store._default_view.current() is copy
+
+
+def test_the_copy_follows_an_update_that_deletes_a_stored_blank_node():
+    """The blank nodes an update deletes are the store's own (found by its WHERE), with the labels
+    the copy shares: such a change is made to the copy too."""
+    store = open_store(default_data_dir())
+    copy = materialised(store)
+    text = (f"DELETE {{ GRAPH <{INSTANCES}> {{ ?axiom ?p ?o }} }} WHERE {{ GRAPH <{INSTANCES}> {{ ?axiom "
+            "<https://w3id.org/gmg/ontology#statement> "
+            "<https://w3id.org/gmg/id/statement/mirpal-video-conferences-audience-migration-practitioners-1> ; "
+            "?p ?o FILTER (isBlank(?axiom)) } }")
+    _, change = prepare_change(store, text)
+    assert change.deleted and all(isinstance(q.subject, ox_blank) for q in change.deleted)
+    apply(store, text, change=change)
+    assert store._default_view.current() is copy
+    assert {q.triple for q in copy} == merge_of(store)
+
+
+def test_a_change_the_store_does_not_hold_as_said_leaves_the_copy_to_be_made_again():
+    store = open_store(default_data_dir())
+    materialised(store)
+    text = f"INSERT DATA {{ GRAPH <{INSTANCES}> {{ <http://example.org/a> <http://example.org/p> 'said' }} }}"
+    _, change = prepare_change(store, text)
+    wrong = Delta(frozenset(Quad(q.subject, q.predicate, Literal("not said"), q.graph_name) for q in change.inserted),
+                  frozenset())
+    apply(store, text, change=wrong)
+    assert store._default_view.current() is None
+    assert {q.triple for q in materialised(store)} == merge_of(store)
 
 
 def test_an_update_that_makes_a_blank_node_leaves_the_copy_to_be_made_again():
