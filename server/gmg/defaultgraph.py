@@ -28,7 +28,8 @@ ontology triples to annotate them), so `COUNT(*)` gives 12,053 over the union
 and 12,050 over the copy. A merged graph kept in the store (as remote mode
 publishes one) would remove the difference at start too.
 
-A copy is made only once the store has had no write for QUIET seconds: under a
+A copy is made again only once the store has had no write for QUIET seconds (the
+first, at start, at once: the load just before it is no stream of updates): under a
 stream of updates, copying after each one took more CPU than it saved and cut
 read throughput with two busy writers to 0.6 of its value without them (0.93
 with copies held back; scripts/soak.py throughput).
@@ -66,21 +67,23 @@ class MaterialisedDefaultGraph:
             self.refresh()
         return None
 
-    def refresh(self) -> None:
-        """Start building a copy in the background (unless one is being built)."""
+    def refresh(self, at_once: bool = False) -> None:
+        """Start building a copy in the background (unless one is being built); `at_once`: without
+        waiting for the store to be quiet (the first copy, at start: the load that may have just
+        ended is no stream of updates)."""
         with self._lock:
             if self._building:
                 return
             self._building = True
-        threading.Thread(target=self._build, name="gmg-default-graph", daemon=True).start()
+        threading.Thread(target=self._build, args=(at_once,), name="gmg-default-graph", daemon=True).start()
 
-    def _build(self) -> None:
+    def _build(self, at_once: bool = False) -> None:
         try:
             # Copies take at most half of one core: after a copy that took t seconds, the next
             # starts t seconds after it ended (under a stream of updates on a large store the
             # union answers more often, rather than the copies eating the CPU).
             threading.Event().wait(max(0.0, self._cost - (time.monotonic() - self._ended)))
-            while (quiet := QUIET - (time.monotonic() - self._source.last_write)) > 0:
+            while not at_once and (quiet := QUIET - (time.monotonic() - self._source.last_write)) > 0:
                 threading.Event().wait(quiet)
             for _ in range(3):  # (a copy that a write overtakes is thrown away)
                 version = self._source.version

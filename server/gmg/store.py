@@ -83,7 +83,7 @@ class GraphStore:
             from .defaultgraph import MaterialisedDefaultGraph
 
             self._default_view = MaterialisedDefaultGraph(self)
-            self._default_view.refresh()
+            self._default_view.refresh(at_once=True)
 
     @contextmanager
     def _writing(self):
