@@ -20,8 +20,8 @@ checked against the store first: every quad it inserts must be there as said,
 every quad it deletes gone. Only a write whose change is not known (an update
 checked the long way, a rebuild) or not the store's as said (blank nodes the
 update makes, which the store labels itself, while the copy must share its
-labels) leaves the copy behind until it is made again. Until then (and at start, until the
-first), queries take the union, as before: slower, and not quite the same.
+labels) leaves the copy behind until it is made again. Until then (and at start,
+until the first), queries take the union, as before: slower, and not quite the same.
 pyoxigraph's union does not merge a triple that two of the graphs hold, so it is
 two solutions there: on the article's data three triples (the instances restate
 ontology triples to annotate them), so `COUNT(*)` gives 12,053 over the union

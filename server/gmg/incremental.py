@@ -125,7 +125,12 @@ def prepare(store: GraphStore, text: str, *, base_iri: str | None = None) -> Job
     Needs neither the sources nor pySHACL, so the engine that makes it stays light; the
     ontology's part of the neighbourhoods is added where the job is judged.
     """
-    return prepare_change(store.raw, store_select(store.raw, base_iri), text, base_iri=base_iri)[0]
+    return prepare_in_store(store, text, base_iri=base_iri)[0]
+
+
+def prepare_in_store(store: GraphStore, text: str, *, base_iri: str | None = None) -> tuple[Job, Delta]:
+    """`prepare`'s job, and the change it checks (what applying `text` now inserts and deletes)."""
+    return prepare_change(store.raw, store_select(store.raw, base_iri), text, base_iri=base_iri)
 
 
 def prepare_change(raw, select: Select, text: str, *, base_iri: str | None = None) -> tuple[Job, Delta]:

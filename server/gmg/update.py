@@ -73,10 +73,9 @@ def prepare_change(store: GraphStore, text: str, *, base_iri: str | None = None)
     """`prepare`'s job and the change it checks (gmg.delta.Delta: what applying `text` now inserts
     and deletes), or None for the long way; refuses 400 and 403."""
     from . import incremental
-    from .delta import store_select
 
     try:
-        return incremental.prepare_change(store.raw, store_select(store.raw, base_iri), text, base_iri=base_iri)
+        return incremental.prepare_in_store(store, text, base_iri=base_iri)
     except SyntaxError as err:
         raise UpdateRefused(400, f"SPARQL update syntax error: {err}") from err
     except PermissionError as err:

@@ -39,6 +39,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import faults
 from . import wire
@@ -53,6 +54,9 @@ from ..paths import DataDir
 from ..query import QueryError, QueryRequest, answer
 from ..sources import SourceError, load_sources
 
+if TYPE_CHECKING:
+    from ..delta import Delta  # (imported where an update is prepared, not at start)
+
 
 WHOLE_ANSWER_BYTES = 64 * 1024  # answers up to this size are sent in one message
 # Queries are answered one at a time unless the one running has taken this long (seconds):
@@ -60,6 +64,7 @@ WHOLE_ANSWER_BYTES = 64 * 1024  # answers up to this size are sent in one messag
 # to another thread once it has taken this long (Engine.read).
 PATIENCE = 0.005
 IDLE_WATCH = 0.05  # seconds between two looks at the reader while none answers a query
+
 
 log = logging.getLogger("gmg.engine")
 
@@ -122,7 +127,6 @@ class Engine:
         self.data = DataDir(Path(config.data_root)) if config.data_root else None
         self.sources_cache = None
         self.write_lock = threading.Lock()
-        self.change = None  # what the update being written changes, when known (Engine.verdict)
         self.journal_problems: list[dict] = []
         self.decisions: dict[int, list] = {}  # update id -> [event, "commit"/"abort" message]
         # the whole journal as this engine knows it: what it was given and what it applied since
@@ -470,7 +474,7 @@ class Engine:
                         self.send(("store-failed", request_id, str(err), "unavailable"))
                         return
                 # checked against the store as it is now (no write comes between: the lock is ours)
-                verdict = self.verdict(text, base_iri)
+                verdict, change = self.verdict(text, base_iri)
                 if verdict[0] != "ok":
                     self.send(("refused", request_id, *verdict[1:]))
                     return
@@ -484,7 +488,7 @@ class Engine:
                     return
                 entry = JournalEntry(text, base_iri, time.time(), decision[2], digest)
                 try:
-                    self.write(entry)
+                    self.write(entry, change)
                 except Exception as err:
                     reason = f"{type(err).__name__}: {err}"
                     log.error("the store failed to apply update %d: %s", entry.seq, reason)
@@ -516,28 +520,27 @@ class Engine:
                     log.info("the store cannot be written yet: %s", err)
         self.send(("info", request_id, {**self.info(), "store_damaged": damaged}))
 
-    def verdict(self, text: str, base_iri: str | None) -> tuple:
-        """The checker's verdict: on the update's affected nodes, read here, or the long way. The
-        change the short way works out is kept in `self.change` for the write (under the write lock)."""
-        self.change = None
+    def verdict(self, text: str, base_iri: str | None) -> tuple[tuple, Delta | None]:
+        """The checker's verdict: on the update's affected nodes, read here, or the long way; and
+        the change the short way worked out (None the long way), for the write to pass on."""
         try:
-            job, self.change = prepare_change(self.store, text, base_iri=base_iri) or (None, None)
+            job, change = prepare_change(self.store, text, base_iri=base_iri) or (None, None)
         except UpdateRefused as err:  # a syntax error, or a protected graph
-            return ("refused", err.status, err.message, "", "")
+            return ("refused", err.status, err.message, "", ""), None
         except Exception:  # a fault of the short way must not refuse a good update: take the long one
             log.exception("preparing the check of an update failed; checking it the long way")
             job = None
         if job is None:
-            return self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout)
-        return self.checker.judge(job, self.config.check_timeout)
+            return self.checker.check(self.store.dump(), text, base_iri, self.config.check_timeout), None
+        return self.checker.judge(job, self.config.check_timeout), change
 
-    def write(self, entry: JournalEntry) -> None:
+    def write(self, entry: JournalEntry, change: Delta | None = None) -> None:
         faults.io_error("store-write")
         if faults.read_only() and self.store_path is not None:
             raise OSError(errno.EROFS, "Read-only file system (injected)")
         if self.store.read_only:
             raise OSError(errno.EROFS, f"the store is open for reading only ({self.store_fault})")
-        apply(self.store, entry.update, base_iri=entry.base_iri, seq=entry.seq, change=self.change)
+        apply(self.store, entry.update, base_iri=entry.base_iri, seq=entry.seq, change=change)
 
     def keep(self, entry: JournalEntry) -> None:
         """A journalled update the store failed and the journal kept: applied when the store is reopened."""
