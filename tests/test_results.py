@@ -1,10 +1,8 @@
 """gmg's own SELECT writers (which stop at the row cap) say what pyoxigraph's writers say."""
 
 import json
-import os
+import threading
 from dataclasses import replace
-import tempfile
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -165,29 +163,55 @@ def test_a_large_graph_answer_streams_as_the_engine_finds_it(fmt):
         assert whole.count(b"@prefix gmg:") == 1 and whole.startswith(b"@prefix ")
 
 
-@pytest.mark.parametrize("fmt", [ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML])
-def test_a_whole_document_past_the_memory_bound_is_spooled_and_sent_unchanged(fmt, tmp_path, monkeypatch):
-    """JSON-LD and RDF/XML are written whole; past IN_MEMORY bytes into a temporary file, read back
-    in chunks of at most CHUNK: the document is byte for byte the one written in memory."""
-    import gmg.results as results
+def graph_triples(n: int, taken: list | None = None):
+    """n triples of a graph answer (counting in `taken` those read)."""
+    for i in range(n):
+        if taken is not None:
+            taken.append(i)
+        yield ox.Triple(ox.NamedNode(f"https://w3id.org/gmg/id/s{i // 2}"), ox.NamedNode("https://w3id.org/gmg/ontology#p"),
+                        ox.Literal(f"value {i} " + "x" * 40, language="en"))
 
-    store = ox.Store()
-    for i in range(3000):
-        store.add(ox.Quad(ox.NamedNode(f"https://w3id.org/gmg/id/s{i}"), ox.NamedNode("https://w3id.org/gmg/ontology#p"),
-                          ox.Literal(f"value {i} " + "x" * 40, language="en")))
-    construct = "CONSTRUCT WHERE { ?s ?p ?o }"
-    expected = ox.serialize(store.query(construct), format=fmt, prefixes=results.PREFIXES) \
-        if fmt in results.PREFIXED else store.query(construct).serialize(format=fmt)
-    monkeypatch.setattr(results, "IN_MEMORY", 64 * 1024)  # (the document is about 300 KB)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    chunks = []
-    for chunk in results.serialize_native(store.query(construct), fmt):
-        chunks.append(chunk)
-        if len(chunks) == 1:  # while it is read back, the document is in a file there, not in memory
-            open_files = [os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
-            assert any(name.startswith(str(tmp_path)) for name in open_files)
-    assert b"".join(chunks) == expected and len(expected) > 4 * CHUNK
-    assert all(len(chunk) <= CHUNK for chunk in chunks) and len(chunks) >= 4
+
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML])
+def test_a_large_document_streams_as_the_engine_finds_it_and_is_one_document(fmt):
+    """JSON-LD and RDF/XML were written whole before their first byte went out; now the first
+    chunk goes out after the first batch of triples, and the document is byte for byte the one
+    pyoxigraph writes in one call (one document, not one per batch)."""
+    from gmg.results import BATCH, PREFIXED, PREFIXES, serialize_native
+
+    prefixes = PREFIXES if fmt in PREFIXED else None
+    taken: list = []
+    chunks = serialize_native(graph_triples(3 * BATCH + 5, taken), fmt)
+    first = next(chunks)
+    assert len(taken) <= 2 * BATCH and len(first) <= CHUNK
+    whole = first + b"".join(chunks)
+    assert len(taken) == 3 * BATCH + 5
+    assert whole == ox.serialize(list(graph_triples(3 * BATCH + 5)), format=fmt, prefixes=prefixes)
+    assert len(list(ox.parse(whole, format=fmt))) == 3 * BATCH + 5
+
+
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML])
+def test_a_document_stopped_early_ends_its_writer(fmt):
+    """A client that goes away stops the answer: the thread writing the document ends too."""
+    from gmg.results import BATCH, serialize_native
+
+    chunks = serialize_native(graph_triples(5 * BATCH), fmt)
+    next(chunks)
+    assert [t for t in threading.enumerate() if t.name == "gmg-document"]
+    chunks.close()
+    for thread in [t for t in threading.enumerate() if t.name == "gmg-document"]:
+        thread.join(10)
+        assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML])
+def test_a_small_document_is_written_without_a_thread(fmt):
+    from gmg.results import serialize_native
+
+    before = threading.active_count()
+    whole = b"".join(serialize_native(graph_triples(10), fmt))
+    assert threading.active_count() == before
+    assert len(list(ox.parse(whole, format=fmt))) == 10
 
 
 def test_the_texts_remembered_are_bounded_and_short():

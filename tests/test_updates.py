@@ -257,6 +257,27 @@ def test_updates_survive_sigkill_and_a_rebuild_from_changed_sources(tmp_path, da
         rebuilt.stop()
 
 
+def test_an_engine_is_ready_before_it_counts_a_store_that_took_updates(tmp_path):
+    """After updates the number of quads is not known at start (the build's is stale): the engine
+    says it is ready without counting them (ten million take seconds), and /health still gives
+    the right number, counted meanwhile."""
+    store = tmp_path / "store"
+    args = ["--store", str(store), "--update-token", TOKEN]
+    server = Server(args).wait_ready()
+    try:
+        built = count(server)
+        assert "counting its triples" not in server.output()  # (as built: the build's count is kept)
+        assert update(server, 'INSERT DATA { <http://example.org/c> <http://example.org/p> "1", "2" }').status_code == 204
+    finally:
+        server.stop()
+    again = Server(args).wait_ready()
+    try:
+        assert "counting its triples" in again.output()
+        assert count(again) == built + 3  # the two triples and the store's record of the update applied
+    finally:
+        again.stop()
+
+
 # --- more of the update protocol ------------------------------------------------------
 
 def test_read_only_server_refuses_graph_store_writes(client):

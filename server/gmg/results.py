@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import queue
 import re
-import tempfile
+import threading
 from typing import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as quoted  # (C: a JSON string, non-ASCII kept)
 from xml.sax.saxutils import escape, quoteattr
@@ -30,7 +31,6 @@ PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)  # formats where prefixes
 # graph answers written a batch at a time: statements one after another, blank nodes by label
 BATCHED_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE)
 BATCH = 10_000  # triples
-IN_MEMORY = 4 << 20  # bytes of a JSON-LD or RDF/XML answer kept in memory; past that, in a temporary file
 
 
 def json_term(term) -> dict:
@@ -258,33 +258,92 @@ def without_prefixes(turtle: bytes) -> bytes:
 
 
 def serialize_native(result, fmt) -> Iterator[bytes]:
-    """ASK and graph answers through pyoxigraph's serialisers, in chunks. A graph answer in
-    N-Triples, N-Quads or Turtle is written a batch of triples at a time, as the engine finds them
-    (a dump of ten million triples held 1.5 GB as N-Triples); JSON-LD and RDF/XML, whose documents
-    cannot be cut into pieces, are written whole (past IN_MEMORY bytes, to a temporary file),
-    then sent in chunks."""
+    """ASK and graph answers through pyoxigraph's serialisers, in chunks, a batch of triples at a
+    time as the engine finds them (a dump of ten million triples held 1.5 GB as N-Triples). N-Triples,
+    N-Quads and Turtle are written batch by batch; a JSON-LD or RDF/XML document, which one call
+    must write whole, by a writer thread fed batch by batch (`one_document`)."""
     if isinstance(result, ox.QueryBoolean):  # (an ASK answer: a few bytes)
         yield result.serialize(format=fmt)
         return
-    if fmt in BATCHED_FORMATS:
-        triples, first = iter(result), True
-        while batch := list(itertools.islice(triples, BATCH)):
-            if fmt in PREFIXED:
-                data = ox.serialize(batch, format=fmt, prefixes=PREFIXES)
-                data = data if first else without_prefixes(data)  # (one block of them, at the top)
-            else:
-                data = ox.serialize(batch, format=fmt)
-            first = False
-            for start in range(0, len(data), CHUNK):
-                yield data[start:start + CHUNK]
+    prefixes = PREFIXES if fmt in PREFIXED else None  # readable: gmg:Funding, not <https://…>
+    triples = iter(result)
+    if fmt not in BATCHED_FORMATS:
+        yield from one_document(triples, fmt, prefixes)
         return
-    # (into a temporary file past a few megabytes: the engine does not hold a second copy of a
-    # document of a million triples, nor a third while it is cut into chunks)
-    with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as out:
-        if fmt in PREFIXED:
-            ox.serialize(result, out, format=fmt, prefixes=PREFIXES)  # readable: gmg:Funding, not <https://…>
-        else:
-            result.serialize(out, format=fmt)
-        out.seek(0)
-        while chunk := out.read(CHUNK):
-            yield chunk
+    first = True
+    while batch := list(itertools.islice(triples, BATCH)):
+        data = ox.serialize(batch, format=fmt, prefixes=prefixes)
+        if prefixes and not first:
+            data = without_prefixes(data)  # (one block of them, at the top)
+        first = False
+        yield from pieces(data)
+
+
+def pieces(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), CHUNK):
+        yield data[start:start + CHUNK]
+
+
+_MORE = object()  # (the writer thread asks for the next batch)
+_DONE = object()  # (the writer thread has ended the document)
+
+
+def one_document(triples: Iterator, fmt, prefixes) -> Iterator[bytes]:
+    """One JSON-LD or RDF/XML document of `triples`, in chunks, written as the triples are found.
+
+    pyoxigraph writes a document in one call, and a query's answer may only be read in the
+    thread that asked it (the engine's). So the triples are read here, a batch at a time, and
+    handed to a thread that writes the document; the bytes of each batch come back here before
+    the next batch is read: the first bytes go out after the first batch, not after the whole
+    document, and no more than a batch and its bytes is held. An answer of one batch is written
+    here, without the thread.
+    """
+    batch = list(itertools.islice(triples, BATCH))
+    if len(batch) < BATCH:
+        yield from pieces(ox.serialize(batch, format=fmt, prefixes=prefixes))
+        return
+    batches: queue.SimpleQueue = queue.SimpleQueue()  # to the writer: lists of triples; None: no more
+    written: queue.SimpleQueue = queue.SimpleQueue()  # from it: bytes, _MORE, then _DONE or its error
+    batches.put(batch)
+
+    class Output:  # (the writer's file: pyoxigraph writes 8 KB at a time, handed over a CHUNK at a time)
+        held = bytearray()
+
+        def write(self, data) -> int:
+            self.held += data
+            if len(self.held) >= CHUNK:
+                self.flush()
+            return len(data)
+
+        def flush(self) -> None:
+            if self.held:
+                written.put(bytes(self.held))
+                self.held.clear()
+
+    output = Output()
+
+    def fed():
+        while (batch := batches.get()) is not None:
+            yield from batch
+            output.flush()
+            written.put(_MORE)
+
+    def write() -> None:
+        try:
+            ox.serialize(fed(), output, format=fmt, prefixes=prefixes)
+            output.flush()
+            written.put(_DONE)
+        except BaseException as err:  # (handed to the reader, which raises it)
+            written.put(err)
+
+    threading.Thread(target=write, name="gmg-document", daemon=True).start()
+    try:
+        while (item := written.get()) is not _DONE:
+            if item is _MORE:
+                batches.put(list(itertools.islice(triples, BATCH)) or None)
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield from pieces(item)
+    finally:
+        batches.put(None)  # (stopped early: the writer ends its document and its thread)

@@ -280,7 +280,9 @@ class EngineSupervisor:
                                        lambda: self._engine_gone(generation)), sock=ours)
         self._process = process
         self.info = await self._ready
-        log.info("engine %s ready (pid %s, %s triples)", generation, process.pid, self.info.get("triples"))
+        triples = self.info.get("triples")
+        log.info("engine %s ready (pid %s, %s)", generation, process.pid,
+                 "counting its triples" if triples is None else f"{triples} triples")
 
     def _kill(self, wait: bool = True) -> None:
         process, self._process = self._process, None

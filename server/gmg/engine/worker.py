@@ -302,10 +302,11 @@ class Engine:
     def send(self, message: tuple) -> None:
         self.conn.send(message)  # (from any thread: the channel takes turns)
 
-    def info(self) -> dict:
+    def info(self, count: bool = True) -> dict:
+        """The engine's facts; without `count`, the number of triples only if it is known (else None)."""
         store = self.borrow()
         try:
-            return {"triples": len(store), "named_graphs": store.named_graphs(),
+            return {"triples": len(store) if count else store.known_len(), "named_graphs": store.named_graphs(),
                     "pid": os.getpid(), "journal_problems": self.journal_problems,
                     "applied_sequence": store.applied_sequence(), "recovery": self.recovery,
                     "store_fault": self.store_fault}
@@ -313,12 +314,26 @@ class Engine:
             self.give_back(store)
 
     def run(self) -> None:
-        self.send(("ready", self.info()))
+        # Ready without counting the store (after updates it is not known: ten million quads take
+        # seconds); it is counted meanwhile, in the background, for the first /health to find.
+        info = self.info(count=False)
+        self.send(("ready", info))
+        if info["triples"] is None:
+            threading.Thread(target=self.count, name="gmg-count", daemon=True).start()
         if self.config.updates:
             self.checker.start()
             self.pool.submit(self.warm_up)
         self.promote()  # the first reader
         self.watch_reader()  # (this thread, from now on)
+
+    def count(self) -> None:
+        store = self.borrow()
+        try:
+            len(store)  # (kept by the store until its next write)
+        except Exception:  # a store closed meanwhile (swapped, the engine stopping): nothing to keep
+            log.debug("counting the store's quads failed", exc_info=True)
+        finally:
+            self.give_back(store)
 
     def warm_up(self) -> None:
         """Prepare a made-up update once, in the background, so the first real one does not wait for
