@@ -110,3 +110,48 @@ def test_stored_booleans_come_back_in_their_canonical_form():
                                                          ox.Literal("false", datatype=boolean), integer, None)
     s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
     assert canonical_triple(ox.Triple(s, p, one)).object == ox.Literal("true", datatype=boolean)
+
+
+def local_rows(store: ox.Store, asked: list):
+    """The SELECTs RemoteQuads sends, answered by pyoxigraph over `store`'s named graphs (as a
+    remote store answers them), each one noted in `asked`."""
+    def rows(query: str) -> list[dict]:
+        asked.append(query)
+        result = store.query(query)
+        return [{v.value: row[v.value] for v in result.variables if row[v.value] is not None} for row in result]
+    return rows
+
+
+def test_prefetched_subjects_are_answered_from_one_query():
+    """The update check reads the statements of a focus node's values one by one; `prefetch` reads
+    them in one request, and each pattern is then answered from it, with the same quads (blank
+    nodes' statements read alongside too); a subject with too many statements is asked alone."""
+    from gmg.remote import view
+
+    g, p = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/p")
+    store = ox.Store()
+    subjects = [ox.NamedNode(f"http://example.org/s{i}") for i in range(5)]
+    for i, s in enumerate(subjects):
+        for j in range(i + 1):
+            store.add(ox.Quad(s, p, ox.Literal(f"v{j}"), g))
+    blank = ox.BlankNode()
+    store.add(ox.Quad(subjects[0], p, blank, g))
+    store.add(ox.Quad(blank, p, ox.Literal("inside"), g))
+    many = ox.NamedNode("http://example.org/many")
+    for j in range(view.PAGE + 1):
+        store.add(ox.Quad(many, p, ox.Literal(f"m{j}"), g))
+
+    asked: list = []
+    quads = view.RemoteQuads(local_rows(store, asked))
+    quads.prefetch(subjects)
+    assert len(asked) == 1
+    for s in subjects:
+        assert set(quads.quads_for_pattern(s)) == set(store.quads_for_pattern(s, None, None, None))
+    assert len(asked) == 1  # (answered from the one query)
+    inner = next(q for q in quads.quads_for_pattern(subjects[0]) if isinstance(q.object, ox.BlankNode)).object
+    assert [q.object for q in quads.quads_for_pattern(inner)] == [ox.Literal("inside")]
+
+    asked.clear()
+    quads.prefetch([many, subjects[1]])  # (PAGE statements or more: not kept as whole)
+    assert len(asked) == 1
+    assert len(list(quads.quads_for_pattern(many))) == view.PAGE + 1 and len(asked) > 1

@@ -232,6 +232,13 @@ class _View:
             self.reads[key] = tuple(q.object for q in self.store.quads_for_pattern(node, None, None, _ONTOLOGY))
         return self.reads[key]
 
+    def prefetch(self, subjects) -> None:
+        """Read the statements of these subjects together, where the store can (a remote store: one
+        request rather than one each); the embedded store reads each from its indexes when asked."""
+        prefetch = getattr(self.store, "prefetch", None)
+        if prefetch is not None:
+            prefetch(s for s in subjects if (s, None, None) not in self.reads)
+
     def _stored(self, s, p, o):
         return (q for q in self.store.quads_for_pattern(s, p, o) if q.graph_name not in _PROTECTED)
 
@@ -311,17 +318,22 @@ def _neighbourhood(nodes: set, view: _View) -> tuple[set[tuple], set]:
             described[node] = {v for v in values if not isinstance(v, ox.Literal)}
         return described[node]
 
+    view.prefetch(nodes)
     for node in nodes:
         if isinstance(node, ox.Literal):  # only the undeclared-class shape reads about a literal: its uses as a type
             found.update(_sample(view.each(None, _TYPE, node)))
             continue
-        for value in out(node):  # the values' own statements: their types, note numbers, triples
+        values = out(node)
+        view.prefetch(values - described.keys())
+        for value in values:  # the values' own statements: their types, note numbers, triples
             out(value)
         for predicate in _INCOMING:
             found.update(tuple(map(_rdflib, t)) for t in view.triples(p=predicate, o=node))
         for sibling in _SIBLINGS:
             for shared in {q.object for q in view.quads(node, sibling, None)}:
-                for other in view.subjects(sibling, shared):
+                others = view.subjects(sibling, shared)
+                view.prefetch(others - described.keys())
+                for other in others:
                     out(other)
         # The undeclared-class and undeclared-property shapes ask whether a node is used as a
         # type or a property at all, and by a gmg: (or blank) subject: one use of each kind answers.

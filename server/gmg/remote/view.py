@@ -26,6 +26,7 @@ from ..incremental import NotIncremental
 Rows = Callable[[str], list[dict]]  # runs a SELECT over gmg's named graphs: rows of pyoxigraph terms
 
 PAGE = 1000  # quads of the first answer to a pattern; the rest only if the caller reads on
+PREFETCH = 100  # subjects whose statements one query reads (`prefetch`)
 
 
 class RemoteQuads:
@@ -91,6 +92,27 @@ class RemoteQuads:
                 self._answers[key] = quads
                 return
 
+    def prefetch(self, subjects: Iterable) -> None:
+        """Read the statements of several subjects in one query, so that `quads_for_pattern(s)` of
+        each is answered from what was read. The check reads those of a focus node's values one
+        by one: 61 of the 77 requests of a one-label update of the World Bank on the article's
+        graph. Subjects whose statements are too many for one answer (PAGE in all) are left to be
+        asked one by one, as before."""
+        wanted = [s for s in dict.fromkeys(subjects)
+                  if isinstance(s, ox.NamedNode) and (s, None, None, None) not in self._answers]
+        for start in range(0, len(wanted), PREFETCH):
+            chunk = wanted[start:start + PREFETCH]
+            inner = (f"SELECT * WHERE {{ VALUES ?s {{ {' '.join(map(str, chunk))} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+                     f"LIMIT {PAGE}")
+            quads = self._read(inner, {"s": None, "p": None, "o": None, "g": None}, blank=("o",))
+            if len(quads) >= PAGE:  # (perhaps cut short: not kept as whole)
+                continue
+            found: dict = {s: [] for s in chunk}
+            for quad in quads:
+                found[quad.subject].append(quad)
+            for s, its in found.items():
+                self._answers[(s, None, None, None)] = its
+
     def _page(self, s, p, o, g, offset: int, limit: int | None) -> list[ox.Quad]:
         """One page of the pattern's quads, with what the blank nodes among them are read alongside."""
         given = {"s": s, "p": p, "o": o, "g": g}
@@ -98,10 +120,15 @@ class RemoteQuads:
         inner = f"SELECT * WHERE {{ GRAPH {term['g']} {{ {term['s']} {term['p']} {term['o']} }} }}"
         if offset or limit is not None:  # (the pattern's rows are counted here, before their blank nodes' rows)
             inner += (f" OFFSET {offset}" if offset else "") + (f" LIMIT {limit}" if limit is not None else "")
+        return self._read(inner, given, blank=tuple(v for v in ("s", "o") if given[v] is None))
+
+    def _read(self, inner: str, given: dict, blank: tuple[str, ...]) -> list[ox.Quad]:
+        """The quads of `inner`'s rows (its variables s, p, o and g, or the `given` terms), reading
+        alongside the statements of the blank nodes that variables named in `blank` bring."""
         around = " ".join(
             f"OPTIONAL {{ FILTER(isBlank(?{v})) GRAPH ?{v}og {{ ?{v} ?{v}op ?{v}oo }} }} "
             f"OPTIONAL {{ FILTER(isBlank(?{v})) GRAPH ?{v}ig {{ ?{v}is ?{v}ip ?{v} }} }}"
-            for v in ("s", "o") if given[v] is None)
+            for v in blank)
         quads: dict[ox.Quad, None] = {}
         for row in self._rows(f"SELECT * WHERE {{ {{ {inner} }} {around} }}"):
             value = {v: given[v] if given[v] is not None else row[v] for v in given}
