@@ -155,3 +155,33 @@ def test_prefetched_subjects_are_answered_from_one_query():
     quads.prefetch([many, subjects[1]])  # (PAGE statements or more: not kept as whole)
     assert len(asked) == 1
     assert len(list(quads.quads_for_pattern(many))) == view.PAGE + 1 and len(asked) > 1
+
+
+def test_incoming_statements_and_narrower_patterns_are_answered_from_what_was_read():
+    """`prefetch_incoming` reads the statements pointing at several objects through several
+    predicates in one query; a narrower pattern (a predicate of a prefetched subject, a graph's
+    part) is answered from what was read; an answer read whole is kept even if its reader
+    stopped at its first quad."""
+    from gmg.remote import view
+
+    g, h = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/h")
+    p, q = ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/q")
+    a, b, c = (ox.NamedNode(f"http://example.org/{n}") for n in "abc")
+    store = ox.Store()
+    for quad in (ox.Quad(a, p, b, g), ox.Quad(c, p, b, h), ox.Quad(a, q, b, g), ox.Quad(a, p, c, g),
+                 ox.Quad(b, q, ox.Literal("x"), g)):
+        store.add(quad)
+    asked: list = []
+    quads = view.RemoteQuads(local_rows(store, asked))
+    quads.prefetch_incoming([(p, b), (q, b), (q, c)])
+    assert len(asked) == 1
+    for predicate, obj in [(p, b), (q, b), (q, c)]:
+        assert set(quads.quads_for_pattern(None, predicate, obj)) == set(store.quads_for_pattern(None, predicate, obj))
+    assert set(quads.quads_for_pattern(None, p, b, h)) == {ox.Quad(c, p, b, h)}
+    assert set(quads.quads_for_pattern(a, p, b)) == {ox.Quad(a, p, b, g)}
+    quads.prefetch([a])
+    assert set(quads.quads_for_pattern(a, p, None)) == {ox.Quad(a, p, b, g), ox.Quad(a, p, c, g)}
+    assert len(asked) == 2
+    next(quads.quads_for_pattern(b, None, None))  # (read whole, though only its first quad is taken)
+    assert list(quads.quads_for_pattern(b, None, None)) == [ox.Quad(b, q, ox.Literal("x"), g)]
+    assert len(asked) == 3

@@ -239,6 +239,12 @@ class _View:
         if prefetch is not None:
             prefetch(s for s in subjects if (s, None, None) not in self.reads)
 
+    def prefetch_incoming(self, pairs) -> None:
+        """`prefetch` of the statements that point at objects through predicates ((predicate, object) pairs)."""
+        prefetch = getattr(self.store, "prefetch_incoming", None)
+        if prefetch is not None:
+            prefetch((p, o) for p, o in pairs if (None, p, o) not in self.reads)
+
     def _stored(self, s, p, o):
         return (q for q in self.store.quads_for_pattern(s, p, o) if q.graph_name not in _PROTECTED)
 
@@ -261,6 +267,9 @@ class _View:
 def _affected(changed: frozenset[ox.Quad], before: _View, after: _View) -> set:
     """The focus nodes whose results the change can alter (the module docstring says why)."""
     nodes = set()
+    before.prefetch(t for q in changed for t in (q.subject, q.predicate, q.object))  # (the views share reads)
+    before.prefetch_incoming((via, q.subject) for q in changed for changed_predicate, via in _READ_THROUGH
+                             if via is not None and changed_predicate in (None, q.predicate))
     for q in changed:
         s, p, o = q.subject, q.predicate, q.object
         nodes.update((s, p, o))  # (a literal too: a value of rdf:type or oa:hasSelector is a focus node)
@@ -318,14 +327,17 @@ def _neighbourhood(nodes: set, view: _View) -> tuple[set[tuple], set]:
             described[node] = {v for v in values if not isinstance(v, ox.Literal)}
         return described[node]
 
+    # (on a remote store, what is read below is asked for together: a request for each pattern
+    # was most of an update's time there; the embedded store has nothing to fetch)
     view.prefetch(nodes)
+    view.prefetch_incoming((predicate, node) for node in nodes for predicate in _INCOMING)
+    view.prefetch({value for node in nodes if not isinstance(node, ox.Literal) for value in out(node)}
+                  - described.keys())
     for node in nodes:
         if isinstance(node, ox.Literal):  # only the undeclared-class shape reads about a literal: its uses as a type
             found.update(_sample(view.each(None, _TYPE, node)))
             continue
-        values = out(node)
-        view.prefetch(values - described.keys())
-        for value in values:  # the values' own statements: their types, note numbers, triples
+        for value in out(node):  # the values' own statements: their types, note numbers, triples
             out(value)
         for predicate in _INCOMING:
             found.update(tuple(map(_rdflib, t)) for t in view.triples(p=predicate, o=node))

@@ -4,7 +4,11 @@
 neighbourhoods through `quads_for_pattern`, which pyoxigraph's store answers from
 its indexes. `RemoteQuads` answers the same calls with SELECT queries to the
 remote store over gmg's named graphs, each pattern asked once per update, so that an
-update is checked by reading a few dozen small answers instead of the whole dataset.
+update is checked by reading a few small answers instead of the whole dataset. What
+the check will read next is asked for together where it can say so (`prefetch`: the
+statements of several subjects; `prefetch_incoming`: those pointing at several
+objects), and a pattern inside one read whole is answered from it: a one-label update
+of the World Bank asks 10 queries, where one per pattern made 77.
 
 Blank nodes: SPARQL cannot name a stored blank node in a later query, so every
 query also brings, for each blank node it returns, its own statements and those
@@ -80,38 +84,58 @@ class RemoteQuads:
         if key in self._answers:
             yield from self._answers[key]
             return
-        if g is not None and (s, p, o, None) in self._answers:  # (a graph's part of an answer already read)
-            yield from (q for q in self._answers[(s, p, o, None)] if q.graph_name == g)
-            return
+        for wider in _wider(s, p, o, g):  # (part of an answer already read: its graph's, its predicate's …)
+            if wider in self._answers:
+                yield from (q for q in self._answers[wider] if _matches(q, s, p, o, g))
+                return
         quads: list[ox.Quad] = []
         for offset, limit in ((0, PAGE), (PAGE, None)):
             page = self._page(s, p, o, g, offset, limit)
             quads.extend(page)
-            yield from page
-            if limit is None or len(page) < limit:
+            whole = limit is None or len(page) < limit
+            if whole:  # (kept before it is read: a caller that stops at the first quads does not ask again)
                 self._answers[key] = quads
+            yield from page
+            if whole:
                 return
 
     def prefetch(self, subjects: Iterable) -> None:
         """Read the statements of several subjects in one query, so that `quads_for_pattern(s)` of
-        each is answered from what was read. The check reads those of a focus node's values one
-        by one: 61 of the 77 requests of a one-label update of the World Bank on the article's
-        graph. Subjects whose statements are too many for one answer (PAGE in all) are left to be
-        asked one by one, as before."""
-        wanted = [s for s in dict.fromkeys(subjects)
+        each (or of s and a predicate …) is answered from what was read. The check reads those of a
+        focus node's values one by one: 61 of the 77 requests of a one-label update of the World
+        Bank on the article's graph."""
+        wanted = [(s,) for s in dict.fromkeys(subjects)
                   if isinstance(s, ox.NamedNode) and (s, None, None, None) not in self._answers]
-        for start in range(0, len(wanted), PREFETCH):
-            chunk = wanted[start:start + PREFETCH]
-            inner = (f"SELECT * WHERE {{ VALUES ?s {{ {' '.join(map(str, chunk))} }} GRAPH ?g {{ ?s ?p ?o }} }} "
-                     f"LIMIT {PAGE}")
-            quads = self._read(inner, {"s": None, "p": None, "o": None, "g": None}, blank=("o",))
-            if len(quads) >= PAGE:  # (perhaps cut short: not kept as whole)
+        self._read_together(("s",), wanted, lambda s: (s, None, None, None),
+                            lambda q: (q.subject, None, None, None), blank=("o",))
+
+    def prefetch_incoming(self, pairs: Iterable[tuple]) -> None:
+        """Read, for several (predicate, object) pairs, the statements that point at the object
+        through the predicate, in one query (the check reads those of each focus node for each
+        inverse path of the shapes, one pattern at a time)."""
+        wanted = [(p, o) for p, o in dict.fromkeys(pairs)
+                  if isinstance(o, ox.NamedNode) and (None, p, o, None) not in self._answers]
+        self._read_together(("p", "o"), wanted, lambda p, o: (None, p, o, None),
+                            lambda q: (None, q.predicate, q.object, None), blank=("s",))
+
+    def _read_together(self, names: tuple[str, ...], rows: list[tuple], key: Callable, key_of: Callable,
+                       blank: tuple[str, ...]) -> None:
+        """One query per PREFETCH of `rows` (values of the variables `names`), whose quads are kept
+        as the answers to each row's pattern (`key`; `key_of` a quad: the pattern it answers).
+        A query with PAGE quads or more may have been cut short: its rows are left to be asked
+        one by one, as before."""
+        variables = " ".join("?" + name for name in names)
+        for start in range(0, len(rows), PREFETCH):
+            chunk = rows[start:start + PREFETCH]
+            values = " ".join("(" + " ".join(map(str, row)) + ")" for row in chunk)
+            inner = f"SELECT * WHERE {{ VALUES ({variables}) {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {PAGE}"
+            quads = self._read(inner, {"s": None, "p": None, "o": None, "g": None}, blank)
+            if len(quads) >= PAGE:
                 continue
-            found: dict = {s: [] for s in chunk}
+            found: dict = {key(*row): [] for row in chunk}
             for quad in quads:
-                found[quad.subject].append(quad)
-            for s, its in found.items():
-                self._answers[(s, None, None, None)] = its
+                found[key_of(quad)].append(quad)
+            self._answers.update(found)
 
     def _page(self, s, p, o, g, offset: int, limit: int | None) -> list[ox.Quad]:
         """One page of the pattern's quads, with what the blank nodes among them are read alongside."""
@@ -150,6 +174,14 @@ class RemoteQuads:
             _add(incoming, ox.Quad(row[v + "is"], row[v + "ip"], node, row[v + "ig"]))
             if isinstance(row[v + "is"], ox.BlankNode):
                 self._seen.add(row[v + "is"].value)
+
+
+def _wider(s, p, o, g) -> list[tuple]:
+    """Patterns whose answers, once read whole, hold this one's (each keeps or drops its terms):
+    the same in every graph; the subject's statements (`prefetch`); the statements pointing at
+    the object through the predicate (`prefetch_incoming`)."""
+    key = (s, p, o, g)
+    return [wider for wider in ((s, p, o, None), (s, None, None, None), (None, p, o, None)) if wider != key]
 
 
 def _add(quads: list, quad: ox.Quad) -> None:
