@@ -11,6 +11,7 @@ abandoned), wrong credentials (502 saying so; publish refused).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -159,6 +160,8 @@ def test_updates_are_checked_then_sent_as_their_concrete_change(built):
         assert publish(ox.graph_store_url, store=built).returncode == 0
         srv = Server(["--store-url", ox.query_url, "--update-token", "t0ken"]).wait_ready()
         replica = Server(["--store-url", ox.query_url]).wait_ready()  # (read-only, its own caches)
+        # the writer starts its update checker with it (the first update waited seconds for it), the replica none
+        assert checkers_of(srv.process.pid) == 1 and checkers_of(replica.process.pid) == 0
 
         def replica_finds(label):  # (a hit on that very label, not a fuzzy one on "the Bank")
             hits = httpx.get(replica.url + "/search", params={"q": label, "format": "json"}).json()["results"]
@@ -225,6 +228,19 @@ def test_updates_are_checked_then_sent_as_their_concrete_change(built):
             if server is not None:
                 server.stop()
         ox.stop()
+
+
+def checkers_of(pid: int) -> int:
+    """How many update checkers (gmg.engine.validator processes) the process `pid` has started."""
+    found = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        found += parent == pid and b"gmg.engine.validator" in command
+    return found
 
 
 # -- failures --------------------------------------------------------------------------

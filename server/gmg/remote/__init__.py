@@ -14,4 +14,4 @@ def remote_store(settings):
     endpoints = Endpoints.from_query_url(settings.store_url, settings.update_url, settings.graph_store_url)
     return RemoteStore(endpoints, read_credentials(settings.store_credentials), timeout=settings.query_timeout,
                        max_active=settings.max_active_queries, max_waiting=settings.max_queued_queries,
-                       queue_timeout=settings.queue_timeout)
+                       queue_timeout=settings.queue_timeout, updates=bool(settings.update_token))

@@ -179,8 +179,9 @@ class _NoJournal:
 
 class RemoteStore:
     def __init__(self, endpoints: Endpoints, credentials: Credentials = Credentials(), *, timeout: float = 10.0,
-                 max_active: int = 8, max_waiting: int = 64, queue_timeout: float = 5.0):
+                 max_active: int = 8, max_waiting: int = 64, queue_timeout: float = 5.0, updates: bool = False):
         self.endpoints, self.credentials = endpoints, credentials
+        self.updates = updates  # (this server takes updates: their checker is started with it)
         self.timeout = timeout
         self.stats = EngineStats()
         self.journal = _NoJournal()
@@ -204,6 +205,10 @@ class RemoteStore:
     # -- life cycle ------------------------------------------------------------------
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        if self.updates:  # (not at the first update, which waited seconds for it: 8.4 s on a busy machine)
+            self._checker = Checker(None, NICENESS)
+            self._checker.start()  # (it reads the shapes and the ontology meanwhile)
+            self._loop.run_in_executor(self._pool, _warm_up)
         try:
             info = await self.engine_info()
             log.info("remote store %s answers: %s triples in %d graphs", self.endpoints.query, info["triples"],
@@ -444,7 +449,7 @@ class RemoteStore:
         except (QueryTimeout, EngineFailure) as err:
             raise UpdateFailure(502, f"The update was not applied: the store cannot be read ({err}).") from None
         job = _Job(time.monotonic() + UPDATE_TIMEOUT)
-        if self._checker is None:
+        if self._checker is None:  # (a store made without `updates`)
             self._checker = Checker(None, NICENESS)
         try:  # the short way: the change and its neighbourhoods read through queries (updates.py)
             prepared = await loop.run_in_executor(self._pool, self._prepare, job, text, base_iri, graphs)
@@ -619,3 +624,15 @@ def _rdf_format(response: httpx.Response) -> ox.RdfFormat:
 def _excerpt(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _warm_up() -> None:
+    """Prepare a made-up update against an empty store in memory (gmg.update.warm_up), so that the
+    first update does not wait for the imports of what prepares a check; a failure is only logged."""
+    from ..store import GraphStore
+    from ..update import warm_up
+
+    try:
+        warm_up(GraphStore())
+    except Exception:
+        log.exception("warming up the update check failed")
