@@ -537,6 +537,8 @@ def run_size(size: str, args) -> dict:
         for name in chosen:  # one at a time, so that each start has the machine to itself
             systems[name] = start(name, prepared, log_dir)
         figures["first_answer_s"] = {s: round(x.first_answer, 2) for s, x in systems.items()}
+        for system in systems.values():  # (gmg makes its copy of the default graph after its first answer)
+            system.settle()
         queries = workload(prepared)
         figures["sequential"] = sequential(systems, queries, args.rounds, args.budget)
         if "gmg" in systems:

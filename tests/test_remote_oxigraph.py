@@ -197,8 +197,8 @@ def test_updates_are_checked_then_sent_as_their_concrete_change(built):
             assert time.monotonic() < deadline, "the replica's search never saw the update"
             time.sleep(0.5)
         # the merged default graph follows: a triple that stays in another graph stays, one that leaves all goes
-        ontology_label = (f"<https://w3id.org/gmg/ontology#ExpertAuthority> "
-                          f"<http://www.w3.org/2000/01/rdf-schema#label> \"expert authority\"@en")
+        ontology_label = ("<https://w3id.org/gmg/ontology#ExpertAuthority> "
+                          "<http://www.w3.org/2000/01/rdf-schema#label> \"expert authority\"@en")
         assert update(f"DELETE DATA {{ GRAPH <{INSTANCES}> {{ {ontology_label} }} }}").status_code in (200, 204)
         assert update(f'DELETE DATA {{ GRAPH <{INSTANCES}> {{ <{WB}> <{ALT}> "Zebrafinch Bank (WB)"@en }} }}'
                       ).status_code in (200, 204)

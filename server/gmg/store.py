@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from .sources import SourceError, digest_files, source_files
 
 BUILD_INFO = "build.json"  # beside the RocksDB folder: which sources the store holds
 ROCKSDB = "oxigraph"
+_COUNTING = threading.Lock()  # (held while a store's quads are counted)
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"  # (every quad)
 
 log = logging.getLogger("gmg.store")
@@ -123,7 +125,7 @@ class GraphStore:
         metadata = build_metadata(files, digest, sizes).serialize(format="nt", encoding="utf-8")
         self._store.bulk_load(metadata, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(METADATA_GRAPH)))
         self._store.flush()
-        quads = len(self)
+        quads = len(self._store)  # (faster than `_count`; nothing else reads the store during its load)
         self._write_build_info({"digest": digest, "triples": quads, "graphs": sizes})
         return quads
 
@@ -217,15 +219,20 @@ class GraphStore:
         return "".join(lines).encode("utf-8")
 
     def __len__(self) -> int:
-        """How many quads the store holds: counted once per write (a million take 0.33 s to count)."""
-        version = self.version
+        """How many quads the store holds: counted once per write (a million take 0.33 s to count),
+        one count at a time (a caller that comes while one is made takes its result)."""
         known = self.known_len()
         if known is not None:
             return known
-        count = self._count()
-        if version % 2 == 0:  # (a write that began meanwhile changes the version: this entry is never read)
-            self._counted = (version, count)
-        return count
+        with _COUNTING:
+            known = self.known_len()
+            if known is not None:
+                return known
+            version = self.version
+            count = self._count()
+            if version % 2 == 0:  # (a write that began meanwhile changes the version: this entry is never read)
+                self._counted = (version, count)
+            return count
 
     def known_len(self) -> int | None:
         """The number of quads if it is known for the store as it is now (taken from the build, or

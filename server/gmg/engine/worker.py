@@ -318,13 +318,16 @@ class Engine:
         # seconds); it is counted meanwhile, in the background, for the first /health to find.
         info = self.info(count=False)
         self.send(("ready", info))
-        if info["triples"] is None:
+        if info["triples"] is None and not self.store.read_only:  # (a read-only store's count is never kept)
             threading.Thread(target=self.count, name="gmg-count", daemon=True).start()
         if self.config.updates:
             self.checker.start()
             self.pool.submit(self.warm_up)
         self.promote()  # the first reader
         self.watch_reader()  # (this thread, from now on)
+
+    def answer_info(self, request_id: int) -> None:
+        self.send(("info", request_id, self.info()))
 
     def count(self) -> None:
         store = self.borrow()
@@ -404,7 +407,10 @@ class Engine:
             if message[1] in self.active:  # (a late cancel of a finished answer is dropped)
                 self.cancelled.add(message[1])
         elif kind == "info":
-            self.send(("info", message[1], self.info()))
+            if self.store.known_len() is None:  # (counting takes seconds at ten million: not on the reader)
+                self.pool.submit(self.answer_info, message[1])
+            else:
+                self.answer_info(message[1])
         elif kind == "update":
             self.decisions[message[1]] = [threading.Event(), None]
             self.pool.submit(self.update, message[1], message[2], message[3])

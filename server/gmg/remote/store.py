@@ -207,7 +207,10 @@ class RemoteStore:
         self._loop = asyncio.get_running_loop()
         if self.updates:  # (not at the first update, which waited seconds for it: 8.4 s on a busy machine)
             self._checker = Checker(None, NICENESS)
-            self._checker.start()  # (it reads the shapes and the ontology meanwhile)
+            try:
+                self._checker.start()  # (it reads the shapes and the ontology meanwhile)
+            except OSError as err:  # (the first update starts it again, and says so if it cannot)
+                log.warning("the update checker could not be started: %s", err)
             self._loop.run_in_executor(self._pool, _warm_up)
         try:
             info = await self.engine_info()

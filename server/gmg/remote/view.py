@@ -134,8 +134,12 @@ class RemoteQuads:
                 continue
             found: dict = {key(*row): [] for row in chunk}
             for quad in quads:
-                found[key_of(quad)].append(quad)
-            self._answers.update(found)
+                its = found.get(key_of(quad))
+                if its is None:  # (a term the store gave back in another form: asked one by one instead)
+                    break
+                its.append(quad)
+            else:
+                self._answers.update(found)
 
     def _page(self, s, p, o, g, offset: int, limit: int | None) -> list[ox.Quad]:
         """One page of the pattern's quads, with what the blank nodes among them are read alongside."""
