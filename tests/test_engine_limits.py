@@ -294,3 +294,25 @@ def test_the_sites_own_queries_are_not_cut_at_the_clients_row_cap(limited):
                       ("Kirgizstan", "https://w3id.org/gmg/id/kyrgyzstan")):
         hits = httpx.get(limited.url + "/search", params={"q": text, "format": "json"}, timeout=30).json()["results"]
         assert hits and hits[0]["iri"] == iri, (text, hits[:3])
+
+
+def test_a_query_gives_up_the_turn_after_patience_and_only_once():
+    """The engine answers one query at a time (the turn), but a query that has held the turn for
+    PATIENCE gives it up, or the watcher takes it: a long answer that kept it made every other
+    query wait PATIENCE for it. Giving it up twice (the query and the watcher) releases it once."""
+    from gmg.engine.worker import PATIENCE, Holding
+
+    turn = threading.Lock()
+    assert turn.acquire(blocking=False)
+    holding = Holding(turn)
+    holding.give_up_if_due()
+    assert turn.locked() and holding.held  # (not yet due)
+    time.sleep(PATIENCE * 1.5)
+    watcher = threading.Thread(target=holding.give_up_if_due)
+    watcher.start()
+    holding.give_up_if_due()
+    watcher.join()
+    assert not turn.locked() and not holding.held
+    assert turn.acquire(blocking=False)  # another query takes it; the old holder cannot release it
+    holding.give_up()
+    assert turn.locked()
