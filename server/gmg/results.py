@@ -288,6 +288,24 @@ _MORE = object()  # (the writer thread asks for the next batch)
 _DONE = object()  # (the writer thread has ended the document)
 
 
+class _Handed:
+    """The writer thread's file: what pyoxigraph writes (8 KB at a time) handed over a CHUNK at a time."""
+
+    def __init__(self, to: queue.SimpleQueue):
+        self.to, self.held = to, bytearray()
+
+    def write(self, data) -> int:
+        self.held += data
+        if len(self.held) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.held:
+            self.to.put(bytes(self.held))
+            self.held.clear()
+
+
 def one_document(triples: Iterator, fmt, prefixes) -> Iterator[bytes]:
     """One JSON-LD or RDF/XML document of `triples`, in chunks, written as the triples are found.
 
@@ -306,21 +324,7 @@ def one_document(triples: Iterator, fmt, prefixes) -> Iterator[bytes]:
     written: queue.SimpleQueue = queue.SimpleQueue()  # from it: bytes, _MORE, then _DONE or its error
     batches.put(batch)
 
-    class Output:  # (the writer's file: pyoxigraph writes 8 KB at a time, handed over a CHUNK at a time)
-        held = bytearray()
-
-        def write(self, data) -> int:
-            self.held += data
-            if len(self.held) >= CHUNK:
-                self.flush()
-            return len(data)
-
-        def flush(self) -> None:
-            if self.held:
-                written.put(bytes(self.held))
-                self.held.clear()
-
-    output = Output()
+    output = _Handed(written)
 
     def fed():
         while (batch := batches.get()) is not None:

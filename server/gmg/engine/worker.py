@@ -65,7 +65,6 @@ WHOLE_ANSWER_BYTES = 64 * 1024  # answers up to this size are sent in one messag
 PATIENCE = 0.005
 IDLE_WATCH = 0.05  # seconds between two looks at the reader while none answers a query
 
-
 log = logging.getLogger("gmg.engine")
 
 
